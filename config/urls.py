@@ -1,0 +1,30 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.urls import include, path, reverse
+
+
+def admin_login(request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+    """The admin has no login of its own: it goes through allauth, so MFA and rate limits apply."""
+    return redirect_to_login(
+        request.GET.get("next", reverse("admin:index")), login_url=reverse("account_login")
+    )
+
+
+admin.site.login = admin_login
+admin.site.site_header = "Monitoring należności — administracja"
+admin.site.site_title = "Monitoring należności"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("tenants.urls")),
+    path("", include("invoices.urls")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

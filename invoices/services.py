@@ -1,0 +1,176 @@
+"""Writes to the ledger: invoices, payments and their allocation, aging snapshots."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from invoices.models import (
+    ZERO,
+    AgingSnapshot,
+    Invoice,
+    Payment,
+    PaymentAllocation,
+    Source,
+)
+from invoices.selectors import aging_buckets, days_sales_outstanding
+from payers.models import Payer
+from tenants.models import Tenant
+from tenants.selectors import tenant_today
+
+
+def settled_status(invoice: Invoice) -> str:
+    """The status an invoice has after its outstanding amount changed.
+
+    Cancelled stays cancelled; nothing left to pay is paid; a dispute or an escalation stays while
+    money is owed; otherwise partly or not yet paid.
+    """
+    if invoice.status == Invoice.Status.CANCELLED:
+        return invoice.status
+    if invoice.outstanding_amount == ZERO:
+        return Invoice.Status.PAID
+    if invoice.status in (Invoice.Status.DISPUTED, Invoice.Status.ESCALATED):
+        return invoice.status
+    if invoice.outstanding_amount < invoice.gross_amount:
+        return Invoice.Status.PARTIALLY_PAID
+    return Invoice.Status.OPEN
+
+
+@transaction.atomic
+def create_invoice(
+    *,
+    tenant: Tenant,
+    payer: Payer,
+    external_id: str,
+    number: str,
+    issue_date: datetime.date,
+    due_date: datetime.date,
+    gross_amount: Decimal,
+    outstanding_amount: Decimal | None = None,
+    currency: str = "PLN",
+    monitoring_mode: str = Invoice.MonitoringMode.PROGRAM,
+    source: str = Source.MANUAL,
+) -> Invoice:
+    """Hand over one invoice. Raises ValidationError with a message per field."""
+    invoice = Invoice(
+        tenant=tenant,
+        payer=payer,
+        external_id=external_id,
+        number=number,
+        issue_date=issue_date,
+        due_date=due_date,
+        gross_amount=gross_amount,
+        outstanding_amount=gross_amount if outstanding_amount is None else outstanding_amount,
+        currency=currency.upper(),
+        monitoring_mode=monitoring_mode,
+        source=source,
+    )
+    invoice.full_clean()
+    invoice.status = settled_status(invoice)
+    if invoice.status == Invoice.Status.PAID:
+        invoice.paid_on = due_date
+    invoice.save()
+    return invoice
+
+
+@transaction.atomic
+def record_payment(
+    *,
+    tenant: Tenant,
+    payer: Payer,
+    amount: Decimal,
+    paid_on: datetime.date,
+    currency: str = "PLN",
+    invoice: Invoice | None = None,
+    reference: str = "",
+    external_id: str = "",
+    source: str = Source.MANUAL,
+) -> Payment:
+    """Book a payment and settle the payer's invoices with it.
+
+    The invoice the payer named is settled first, then the payer's other unsettled invoices in the
+    same currency, oldest due date first. What is left stays on the payment as unallocated.
+    A payment whose `external_id` was booked before is returned as it is, never booked twice.
+    """
+    if payer.tenant_id != tenant.id:
+        raise ValidationError({"payer": _("The payer belongs to another client.")})
+    if invoice is not None and (invoice.tenant_id != tenant.id or invoice.payer_id != payer.id):
+        raise ValidationError({"invoice": _("The invoice is not this payer's.")})
+    if external_id:
+        existing = Payment.objects.for_tenant(tenant).filter(external_id=external_id).first()
+        if existing is not None:
+            return existing
+    payment = Payment(
+        tenant=tenant,
+        payer=payer,
+        invoice=invoice,
+        amount=amount,
+        currency=currency.upper(),
+        paid_on=paid_on,
+        reference=reference,
+        external_id=external_id,
+        source=source,
+    )
+    payment.full_clean()
+    payment.save()
+    _allocate(payment)
+    return payment
+
+
+def _allocate(payment: Payment) -> None:
+    candidates = (
+        Invoice.objects.for_tenant(payment.tenant)
+        .select_for_update()
+        .filter(
+            payer=payment.payer,
+            currency=payment.currency,
+            status__in=Invoice.UNSETTLED,
+            outstanding_amount__gt=0,
+        )
+        .order_by("due_date", "id")
+    )
+    ordered = sorted(candidates, key=lambda inv: inv.id != payment.invoice_id)
+    remaining = payment.amount
+    allocations = []
+    for invoice in ordered:
+        if remaining <= ZERO:
+            break
+        share = min(remaining, invoice.outstanding_amount)
+        remaining -= share
+        invoice.outstanding_amount -= share
+        invoice.status = settled_status(invoice)
+        if invoice.status == Invoice.Status.PAID:
+            invoice.paid_on = payment.paid_on
+        invoice.save(update_fields=["outstanding_amount", "status", "paid_on", "updated_at"])
+        allocations.append(
+            PaymentAllocation(tenant=payment.tenant, payment=payment, invoice=invoice, amount=share)
+        )
+    PaymentAllocation.objects.bulk_create(allocations)
+
+
+@transaction.atomic
+def snapshot_aging(
+    *, tenant: Tenant, on: datetime.date | None = None, currency: str = "PLN"
+) -> AgingSnapshot:
+    """Store today's aging of one client (rerunning the same day replaces the figures)."""
+    on = on or tenant_today(tenant)
+    buckets = {bucket.key: bucket for bucket in aging_buckets(tenant=tenant, today=on, currency=currency)}
+    snapshot, _created = AgingSnapshot.objects.update_or_create(
+        tenant=tenant,
+        on=on,
+        currency=currency,
+        defaults={
+            "not_due": buckets["not_due"].amount,
+            "overdue_1_30": buckets["overdue_1_30"].amount,
+            "overdue_31_60": buckets["overdue_31_60"].amount,
+            "overdue_61_90": buckets["overdue_61_90"].amount,
+            "overdue_90_plus": buckets["overdue_90_plus"].amount,
+            "open_invoices": sum(bucket.count for bucket in buckets.values()),
+            "dso_days": days_sales_outstanding(tenant=tenant, today=on, currency=currency),
+        },
+    )
+    return snapshot

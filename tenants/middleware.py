@@ -1,0 +1,67 @@
+"""Sets `request.tenant` for client users, and holds operator staff to TOTP when required."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from tenants.selectors import memberships_of
+
+SESSION_TENANT_KEY = "tenant_id"
+
+
+class TenantMiddleware:
+    """The tenant of this request: the one chosen in the session among the user's memberships."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.tenant = None
+        request.membership = None
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            memberships = list(memberships_of(user))
+            chosen = request.session.get(SESSION_TENANT_KEY)
+            current = next((m for m in memberships if m.tenant_id == chosen), None)
+            current = current or (memberships[0] if memberships else None)
+            if current is not None:
+                request.tenant = current.tenant
+                request.membership = current
+            request.memberships = memberships
+        return self.get_response(request)
+
+
+class StaffMFAMiddleware:
+    """With REQUIRE_STAFF_MFA on, operator staff without TOTP can only set it up (or log out)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (
+            settings.REQUIRE_STAFF_MFA
+            and user is not None
+            and user.is_authenticated
+            and (user.is_staff or user.is_operator_staff)
+            and not self._allowed_without_mfa(request.path)
+            and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+        ):
+            return redirect(reverse("mfa_activate_totp"))
+        return self.get_response(request)
+
+    @staticmethod
+    def _allowed_without_mfa(path: str) -> bool:
+        open_prefixes = (
+            reverse("mfa_index"),
+            reverse("account_logout"),
+            settings.STATIC_URL,
+            "/i18n/",
+        )
+        return path.startswith(open_prefixes)

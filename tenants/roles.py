@@ -1,0 +1,39 @@
+"""Operator roles (the agency's own staff) are Django groups; client roles live on Membership."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OperatorRole(models.TextChoices):
+    ACCOUNT_MANAGER = "account_manager", _("Account manager")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    CONSULTANT = "consultant", _("Consultant")
+
+
+# The Django group each role maps to, and the model permissions it carries ("app.codename").
+OPERATOR_GROUP_PERMISSIONS: dict[str, list[str]] = {
+    OperatorRole.ACCOUNT_MANAGER: [
+        f"{app}.{action}_{model}"
+        for app, model in [
+            ("tenants", "tenant"),
+            ("tenants", "membership"),
+            ("tenants", "team"),
+            ("tenants", "user"),
+            ("payers", "payer"),
+            ("payers", "payercontact"),
+            ("invoices", "invoice"),
+            ("invoices", "payment"),
+        ]
+        for action in ("view", "add", "change")
+    ]
+    + ["invoices.view_paymentallocation", "invoices.view_agingsnapshot"],
+    OperatorRole.SUPERVISOR: [
+        "tenants.view_tenant",
+        "tenants.view_team",
+        "payers.view_payer",
+        "invoices.view_invoice",
+    ],
+    OperatorRole.CONSULTANT: ["payers.view_payer", "invoices.view_invoice"],
+}

@@ -1,0 +1,86 @@
+"""Writes about tenants: onboarding a client, adding its users."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from tenants.identifiers import normalize_iban, normalize_nip
+from tenants.models import Membership, Tenant, User
+from tenants.roles import OperatorRole
+
+
+@transaction.atomic
+def create_tenant(
+    *,
+    name: str,
+    nip: str,
+    slug: str = "",
+    iban: str = "",
+    street: str = "",
+    postal_code: str = "",
+    city: str = "",
+    time_zone: str = "Europe/Warsaw",
+    language: str = Tenant.Language.POLISH,
+    contract_start: datetime.date | None = None,
+    contract_end: datetime.date | None = None,
+) -> Tenant:
+    """Onboard a client. Raises ValidationError (per field) on a bad or duplicate NIP, IBAN, slug."""
+    tenant = Tenant(
+        name=name,
+        slug=slug or slugify(name)[:60],
+        nip=normalize_nip(nip),
+        iban=normalize_iban(iban),
+        street=street,
+        postal_code=postal_code,
+        city=city,
+        time_zone=time_zone,
+        language=language,
+        contract_start=contract_start,
+        contract_end=contract_end,
+    )
+    tenant.full_clean()
+    tenant.save()
+    return tenant
+
+
+@transaction.atomic
+def add_client_user(
+    *, tenant: Tenant, email: str, role: str, password: str | None = None, full_name: str = ""
+) -> Membership:
+    """Give a person access to a client (creating their login if new)."""
+    if role not in Membership.Role.values:
+        raise ValidationError({"role": _("Unknown role %(role)r.") % {"role": role}})
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        first, _sep, last = full_name.partition(" ")
+        user = User.objects.create_user(email, password, first_name=first, last_name=last)
+    membership, created = Membership.objects.get_or_create(
+        user=user, tenant=tenant, defaults={"role": role}
+    )
+    if not created and membership.role != role:
+        membership.role = role
+        membership.save(update_fields=["role"])
+    return membership
+
+
+@transaction.atomic
+def create_operator_user(
+    *, email: str, role: OperatorRole, password: str | None = None, full_name: str = ""
+) -> User:
+    """An agency employee: staff access to admin for account managers and supervisors."""
+    first, _sep, last = full_name.partition(" ")
+    user = User.objects.create_user(
+        email,
+        password,
+        first_name=first,
+        last_name=last,
+        is_staff=role in (OperatorRole.ACCOUNT_MANAGER, OperatorRole.SUPERVISOR),
+    )
+    user.groups.add(Group.objects.get(name=role.value))
+    return user
