@@ -16,12 +16,13 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 
-# Everything the platform writes at run time (SQLite file, broker folders, uploads) lives here.
-VAR_DIR = Path(env("VAR_DIR", default=str(BASE_DIR / "var")))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
-
 DEBUG = env.bool("DEBUG", default=False)
 TESTING = "pytest" in sys.modules or sys.argv[1:2] == ["test"]
+
+# Everything the platform writes at run time (SQLite file, broker folders, uploads) lives here;
+# tests get their own folder so they never share a broker queue with a running `make run`.
+VAR_DIR = Path(env("VAR_DIR", default=str(BASE_DIR / ("var/test" if TESTING else "var"))))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 SECRET_KEY = env("SECRET_KEY", default="")
 if not SECRET_KEY:
@@ -53,7 +54,6 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -66,6 +66,10 @@ MIDDLEWARE = [
     "tenants.middleware.TenantMiddleware",
     "tenants.middleware.StaffMFAMiddleware",
 ]
+
+if not (DEBUG or TESTING):
+    # Production serves collected static files itself (runserver and the test server do it in DEBUG).
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

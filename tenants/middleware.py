@@ -61,6 +61,7 @@ class StaffMFAMiddleware:
         open_prefixes = (
             reverse("mfa_index"),
             reverse("account_logout"),
+            reverse("account_reauthenticate"),
             settings.STATIC_URL,
             "/i18n/",
         )
