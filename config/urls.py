@@ -2,11 +2,17 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import include, path, reverse
 
 
 def admin_login(request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
-    """The admin has no login of its own: it goes through allauth, so MFA and rate limits apply."""
+    """The admin has no login of its own: it goes through allauth, so MFA and rate limits apply.
+
+    A logged-in user who is not staff gets a plain refusal (sending them to log in again would loop).
+    """
+    if request.user.is_authenticated:
+        return render(request, "403_admin.html", status=403)
     return redirect_to_login(
         request.GET.get("next", reverse("admin:index")), login_url=reverse("account_login")
     )

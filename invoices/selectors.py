@@ -36,6 +36,11 @@ AGING_BUCKETS: tuple[tuple[str, str, int | None, int | None], ...] = (
 )
 
 
+def _cents(amount: Decimal) -> Decimal:
+    """SQLite sums decimals as floats; round the aggregate back to cents."""
+    return Decimal(amount).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
 def invoices_of(
     *,
     tenant: Tenant,
@@ -83,7 +88,7 @@ def aging_buckets(
         )
     row = unsettled_invoices(tenant=tenant, currency=currency).aggregate(**aggregates)
     return [
-        AgingBucket(key, str(label), row[f"{key}_count"], row[f"{key}_amount"], currency)
+        AgingBucket(key, str(label), row[f"{key}_count"], _cents(row[f"{key}_amount"]), currency)
         for key, label, _first, _last in AGING_BUCKETS
     ]
 
@@ -112,7 +117,7 @@ def days_sales_outstanding(
     outstanding = unsettled_invoices(tenant=tenant, currency=currency).aggregate(
         total=Sum("outstanding_amount")
     )["total"] or ZERO
-    return (outstanding / invoiced * period_days).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    return (_cents(outstanding) / _cents(invoiced) * period_days).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
 def payers_with_balances(*, tenant: Tenant, search: str = "") -> QuerySet[Payer]:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from decimal import Decimal
+from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -19,6 +21,7 @@ from invoices.models import (
 )
 from invoices.selectors import aging_buckets, days_sales_outstanding
 from payers.models import Payer
+from payers.services import create_payer
 from tenants.models import Tenant
 from tenants.selectors import tenant_today
 
@@ -158,7 +161,9 @@ def snapshot_aging(
 ) -> AgingSnapshot:
     """Store today's aging of one client (rerunning the same day replaces the figures)."""
     on = on or tenant_today(tenant)
-    buckets = {bucket.key: bucket for bucket in aging_buckets(tenant=tenant, today=on, currency=currency)}
+    buckets = {
+        bucket.key: bucket for bucket in aging_buckets(tenant=tenant, today=on, currency=currency)
+    }
     snapshot, _created = AgingSnapshot.objects.update_or_create(
         tenant=tenant,
         on=on,
@@ -174,3 +179,87 @@ def snapshot_aging(
         },
     )
     return snapshot
+
+
+@transaction.atomic
+def cancel_invoices(*, tenant: Tenant, invoice_ids: list[int], reason: str) -> list[Invoice]:
+    """Cancel a client's invoices on which money is still expected; returns those cancelled.
+
+    Paid and already cancelled invoices are left as they are, as are other clients' ids. Payments
+    already allocated stay allocated. Invoice has no field for the reason yet: the caller records
+    it (the admin writes it to each invoice's history).
+    """
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the invoices are cancelled.")})
+    invoices = list(
+        Invoice.objects.for_tenant(tenant)
+        .select_for_update()
+        .filter(id__in=invoice_ids, status__in=Invoice.UNSETTLED)
+        .order_by("id")
+    )
+    for invoice in invoices:
+        invoice.status = Invoice.Status.CANCELLED
+        invoice.save(update_fields=["status", "updated_at"])
+    return invoices
+
+
+@transaction.atomic
+def hand_over_invoice(
+    *,
+    tenant: Tenant,
+    number: str,
+    issue_date: datetime.date,
+    due_date: datetime.date,
+    gross_amount: Decimal,
+    payer: Payer | None = None,
+    payer_data: Mapping[str, Any] | None = None,
+    external_id: str = "",
+    outstanding_amount: Decimal | None = None,
+    currency: str = "PLN",
+) -> Invoice:
+    """Hand over one invoice for express monitoring (monitoring ekspresowy).
+
+    The payer is either `payer` (one of the tenant's) or a new one described by `payer_data`
+    (the arguments of `payers.services.create_payer`); errors about a new payer are keyed
+    `payer_<field>`. The external id defaults to the number. All or nothing is saved.
+    """
+    if (payer is None) == (payer_data is None):
+        raise ValidationError(
+            {"payer": _("Choose one of your payers or describe a new one, not both.")}
+        )
+    external_id = (external_id or number or "").strip()
+    if Invoice.objects.for_tenant(tenant).filter(external_id=external_id).exists():
+        raise ValidationError(
+            {
+                "external_id": _("An invoice with id %(id)s was already handed over.")
+                % {"id": external_id}
+            }
+        )
+    if payer_data is not None:
+        try:
+            payer = create_payer(tenant=tenant, **payer_data)
+        except ValidationError as error:
+            raise ValidationError(_payer_errors(error)) from error
+    return create_invoice(
+        tenant=tenant,
+        payer=payer,
+        external_id=external_id,
+        number=(number or "").strip(),
+        issue_date=issue_date,
+        due_date=due_date,
+        gross_amount=gross_amount,
+        outstanding_amount=outstanding_amount,
+        currency=currency,
+        monitoring_mode=Invoice.MonitoringMode.SINGLE,
+        source=Source.MANUAL,
+    )
+
+
+def _payer_errors(error: ValidationError) -> dict[str, list[str]]:
+    """The new payer's errors keyed `payer_<field>`, apart from the invoice's own fields."""
+    if not hasattr(error, "error_dict"):
+        return {"payer": error.messages}
+    return {
+        "payer" if field == NON_FIELD_ERRORS else f"payer_{field}": messages
+        for field, messages in error.message_dict.items()
+    }

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Length
 from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual, StartsWith
 from django.utils.translation import gettext_lazy as _
@@ -104,9 +104,9 @@ class PayerContact(TenantOwnedModel):
             models.CheckConstraint(
                 condition=Q(kind="email")
                 | (
-                    Q(StartsWith("value", "+"))
-                    & Q(GreaterThanOrEqual(Length("value"), 8))
-                    & Q(LessThanOrEqual(Length("value"), 16))
+                    Q(StartsWith(F("value"), "+"))
+                    & Q(GreaterThanOrEqual(Length(F("value")), 8))
+                    & Q(LessThanOrEqual(Length(F("value")), 16))
                 ),
                 name="payer_contact_phone_e164",
             ),

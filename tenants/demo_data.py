@@ -2,9 +2,10 @@
 
 Everything here is plain Python driven by a `random.Random` the caller seeds, so the same seed
 and the same anchor date always give the same payers and invoices. Identifiers are generated
-valid: NIP check digits and IBAN mod-97 are computed (DOMAIN.md §5), phones are checked with
-`normalize_phone`. E-mail addresses use the reserved `example.com` domain so a demo never mails
-anyone real.
+valid: NIP check digits and IBAN mod-97 are computed (DOMAIN.md §5), phones are checked by
+libphonenumber as `payers.phones` does. E-mail addresses use the reserved `example.com` domain so
+a demo never mails anyone real. The writing is done by `invoices/management/commands/seed_demo.py`
+(it needs the ledger models, which sit above this app).
 """
 
 from __future__ import annotations
@@ -15,8 +16,14 @@ import random
 import re
 from dataclasses import dataclass, field
 
-from payers.phones import normalize_phone
+import phonenumbers
+
 from tenants.identifiers import NIP_WEIGHTS
+
+# Every demo login shares this password; the README quotes it. Demo only, never in production.
+DEMO_PASSWORD = "Demo-2026!"  # noqa: S105
+# The base32 TOTP secret of every demo staff login (`manage.py demo_totp` prints its code).
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXP"  # noqa: S105
 
 # (male form, female form): consumers get the form that agrees with their first name.
 SURNAMES = [
@@ -110,8 +117,12 @@ def polish_iban(sort_code: str, account: str) -> str:
 
 
 def random_mobile(rng: random.Random) -> str:
-    """A Polish mobile number in E.164, checked by the same rules as user input."""
-    return normalize_phone(rng.choice(MOBILE_PREFIXES) + f"{rng.randint(0, 9_999_999):07d}")
+    """A Polish mobile number in E.164 that libphonenumber accepts as valid."""
+    while True:
+        national = rng.choice(MOBILE_PREFIXES) + f"{rng.randint(0, 9_999_999):07d}"
+        number = phonenumbers.parse(national, "PL")
+        if phonenumbers.is_valid_number(number):
+            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 @dataclass
@@ -235,9 +246,7 @@ def _part_payment(rng: random.Random, spec: InvoiceSpec, anchor: datetime.date) 
     spec.payments.append((_day_between(rng, spec.issue_date, anchor), max(share, 1)))
 
 
-def _regular_invoice(
-    rng: random.Random, payer_index: int, anchor: datetime.date
-) -> InvoiceSpec:
+def _regular_invoice(rng: random.Random, payer_index: int, anchor: datetime.date) -> InvoiceSpec:
     """~25% before due, ~45% overdue, ~30% paid (DOMAIN mix of a monitored portfolio)."""
     days = datetime.timedelta
     term = days(rng.choice(PAYMENT_TERMS_DAYS))
@@ -285,13 +294,13 @@ def _add_months(day: datetime.date, months: int) -> datetime.date:
 def _leasing_instalments(
     rng: random.Random, payer_index: int, contract_number: str, anchor: datetime.date
 ) -> list[InvoiceSpec]:
-    """Monthly instalments (raty) from the contract start to the one due in the next 30 days.
+    """Monthly instalments (raty) from the contract start to those issued by the anchor date.
 
     Older instalments are paid; the last 0–3 that fell due are not (a payer "instalments behind").
     """
     start = _add_months(anchor.replace(day=rng.randint(1, 28)), -rng.randint(3, 12))
     amount = rng.randint(1_200_00, 9_800_00)
-    horizon = anchor + datetime.timedelta(days=30)
+    horizon = anchor + datetime.timedelta(days=14)  # issued 14 days before due, never later
     dues = []
     while (due := _add_months(start, len(dues))) <= horizon:
         dues.append(due)

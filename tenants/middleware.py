@@ -9,6 +9,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 from tenants.selectors import memberships_of
 
@@ -66,3 +68,27 @@ class StaffMFAMiddleware:
             "/i18n/",
         )
         return path.startswith(open_prefixes)
+
+
+class LanguageMiddleware:
+    """Polish unless the user chose otherwise: the language cookie, else the client's language.
+
+    The browser's Accept-Language is deliberately ignored: staff on an English-language browser
+    still work in Polish unless they switch.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        available = {code for code, _name in settings.LANGUAGES}
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        tenant = getattr(request, "tenant", None)
+        if chosen not in available:
+            chosen = tenant.language if tenant is not None else settings.LANGUAGE_CODE
+        translation.activate(chosen)
+        request.LANGUAGE_CODE = chosen
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", chosen)
+        patch_vary_headers(response, ("Cookie",))
+        return response

@@ -90,6 +90,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='payercontact',
-            constraint=models.CheckConstraint(condition=models.Q(('kind', 'email'), models.Q(django.db.models.lookups.StartsWith('value', '+'), django.db.models.lookups.GreaterThanOrEqual(django.db.models.functions.text.Length('value'), 8), django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('value'), 16)), _connector='OR'), name='payer_contact_phone_e164'),
+            constraint=models.CheckConstraint(condition=models.Q(('kind', 'email'), models.Q(django.db.models.lookups.StartsWith(models.F('value'), '+'), django.db.models.lookups.GreaterThanOrEqual(django.db.models.functions.text.Length(models.F('value')), 8), django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length(models.F('value')), 16)), _connector='OR'), name='payer_contact_phone_e164'),
         ),
     ]

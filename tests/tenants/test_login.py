@@ -28,7 +28,8 @@ def test_wrong_password_shows_an_error_and_does_not_log_in(finance_user):
 
 
 def test_repeated_failed_logins_are_rate_limited(finance_user):
-    browser = Client(HTTP_ACCEPT_LANGUAGE="en")
+    browser = Client()
+    browser.cookies["django_language"] = "en"
     for _ in range(5):
         browser.post(reverse("account_login"), {"login": finance_user.email, "password": "nope"})
     # After five failures even the right password is refused while the limit holds.
@@ -50,7 +51,11 @@ def test_password_reset_sends_an_email_with_a_link(finance_user):
 def test_self_signup_is_closed(db):
     response = Client().post(
         reverse("account_signup"),
-        {"email": "stranger@example.com", "password1": "Xy7-long-pass!", "password2": "Xy7-long-pass!"},
+        {
+            "email": "stranger@example.com",
+            "password1": "Xy7-long-pass!",
+            "password2": "Xy7-long-pass!",
+        },
     )
     from tenants.models import User
 

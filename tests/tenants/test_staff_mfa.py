@@ -79,7 +79,9 @@ def test_staff_login_asks_for_the_totp_code_and_accepts_it(consultant, settings)
 def test_a_wrong_totp_code_is_refused(consultant, settings):
     TOTP.activate(consultant, SECRET)
     browser = Client()
-    browser.post(reverse("account_login"), {"login": consultant.email, "password": DEFAULT_PASSWORD})
+    browser.post(
+        reverse("account_login"), {"login": consultant.email, "password": DEFAULT_PASSWORD}
+    )
     response = browser.post(reverse("mfa_authenticate"), {"code": "000000"})
     assert response.status_code == 200
     assert "_auth_user_id" not in browser.session

@@ -1,0 +1,39 @@
+"""With DEBUG off, `check --deploy` leaves only what the TLS-terminating proxy provides."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def deploy_check(**extra_env: str) -> set[str]:
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": "k7#Yq9!vX2mR8pL4wZ6tN1sB3dF5hJ0gC-only-for-this-test-9aQ",
+        **extra_env,
+    }
+    env.pop("PYTEST_CURRENT_TEST", None)
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", "check", "--deploy"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return set(re.findall(r"\((\w+\.[WE]\d+)\)", result.stdout + result.stderr))
+
+
+def test_only_proxy_provided_warnings_remain_by_default():
+    assert deploy_check() == {"security.W004", "security.W008"}
+
+
+def test_clean_when_the_app_redirects_and_sends_hsts_itself():
+    hsts = {"SECURE_HSTS_SECONDS": "31536000", "SECURE_HSTS_PRELOAD": "1"}
+    assert deploy_check(SECURE_SSL_REDIRECT="1", **hsts) == set()
