@@ -1,4 +1,4 @@
-"""Print the dependencies declared in pyproject.toml (runtime and dev), one per line, for `make lock`."""
+"""Print the dependencies in pyproject.toml (runtime and dev), one a line, for `make lock`."""
 
 import pathlib
 import tomllib

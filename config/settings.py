@@ -68,7 +68,7 @@ MIDDLEWARE = [
 ]
 
 if not (DEBUG or TESTING):
-    # Production serves collected static files itself (runserver and the test server do it in DEBUG).
+    # Production serves collected static files itself (runserver and tests do it themselves).
     MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "config.urls"

@@ -9,7 +9,7 @@ from django.urls import include, path, reverse
 def admin_login(request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
     """The admin has no login of its own: it goes through allauth, so MFA and rate limits apply.
 
-    A logged-in user who is not staff gets a plain refusal (sending them to log in again would loop).
+    A logged-in user who is not staff gets a plain refusal (another login would loop).
     """
     if request.user.is_authenticated:
         return render(request, "403_admin.html", status=403)

@@ -87,7 +87,9 @@ class Invoice(TenantOwnedModel):
             models.UniqueConstraint(
                 fields=["tenant", "external_id"], name="invoice_unique_external_id"
             ),
-            models.CheckConstraint(condition=Q(gross_amount__gte=0), name="invoice_gross_not_negative"),
+            models.CheckConstraint(
+                condition=Q(gross_amount__gte=0), name="invoice_gross_not_negative"
+            ),
             models.CheckConstraint(
                 condition=Q(outstanding_amount__gte=0), name="invoice_outstanding_not_negative"
             ),
@@ -122,7 +124,8 @@ class Invoice(TenantOwnedModel):
             and self.outstanding_amount > self.gross_amount
         ):
             errors["outstanding_amount"] = _(
-                "The outstanding amount (%(outstanding)s) cannot exceed the gross amount (%(gross)s)."
+                "The outstanding amount (%(outstanding)s) cannot exceed "
+                "the gross amount (%(gross)s)."
             ) % {"outstanding": self.outstanding_amount, "gross": self.gross_amount}
         if self.issue_date and self.due_date and self.due_date < self.issue_date:
             errors["due_date"] = _(

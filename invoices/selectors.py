@@ -114,10 +114,15 @@ def days_sales_outstanding(
     )
     if not invoiced:
         return None
-    outstanding = unsettled_invoices(tenant=tenant, currency=currency).aggregate(
-        total=Sum("outstanding_amount")
-    )["total"] or ZERO
-    return (_cents(outstanding) / _cents(invoiced) * period_days).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    outstanding = (
+        unsettled_invoices(tenant=tenant, currency=currency).aggregate(
+            total=Sum("outstanding_amount")
+        )["total"]
+        or ZERO
+    )
+    return (_cents(outstanding) / _cents(invoiced) * period_days).quantize(
+        Decimal("0.1"), ROUND_HALF_UP
+    )
 
 
 def payers_with_balances(*, tenant: Tenant, search: str = "") -> QuerySet[Payer]:

@@ -32,16 +32,20 @@ def validate_nip(value: str) -> None:
     nip = normalize_nip(value)
     if not re.fullmatch(r"\d{10}", nip):
         raise ValidationError(
-            _("NIP must have 10 digits (got %(value)r)."), code="nip_format", params={"value": value}
+            _("NIP must have 10 digits (got %(value)r)."),
+            code="nip_format",
+            params={"value": value},
         )
     if not stdnum_nip.is_valid(nip):
         raise ValidationError(
-            _("NIP %(value)s has a wrong check digit."), code="nip_checksum", params={"value": value}
+            _("NIP %(value)s has a wrong check digit."),
+            code="nip_checksum",
+            params={"value": value},
         )
 
 
 def normalize_iban(value: str) -> str:
-    """Upper-case, no spaces; 26 bare digits (a domestic Polish account number) get the PL prefix."""
+    """Upper-case, no spaces; 26 bare digits (a domestic account number) get the PL prefix."""
     cleaned = _SEPARATORS.sub("", value or "").upper()
     if re.fullmatch(r"\d{26}", cleaned):
         cleaned = "PL" + cleaned

@@ -87,11 +87,15 @@ class Tenant(models.Model):
     postal_code = models.CharField(_("postal code"), max_length=12, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
     country = models.CharField(_("country"), max_length=2, default="PL")
-    iban = models.CharField(_("bank account (IBAN)"), max_length=34, blank=True, validators=[validate_iban])
+    iban = models.CharField(
+        _("bank account (IBAN)"), max_length=34, blank=True, validators=[validate_iban]
+    )
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="Europe/Warsaw", validators=[validate_time_zone]
     )
-    language = models.CharField(_("language"), max_length=2, choices=Language, default=Language.POLISH)
+    language = models.CharField(
+        _("language"), max_length=2, choices=Language, default=Language.POLISH
+    )
     status = models.CharField(_("status"), max_length=12, choices=Status, default=Status.ACTIVE)
     contract_start = models.DateField(_("contract start"), null=True, blank=True)
     contract_end = models.DateField(_("contract end"), null=True, blank=True)
@@ -160,8 +164,12 @@ class Team(models.Model):
     """A team of consultants and the clients it calls for."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
-    members = models.ManyToManyField(User, related_name="teams", blank=True, verbose_name=_("members"))
-    clients = models.ManyToManyField(Tenant, related_name="teams", blank=True, verbose_name=_("clients"))
+    members = models.ManyToManyField(
+        User, related_name="teams", blank=True, verbose_name=_("members")
+    )
+    clients = models.ManyToManyField(
+        Tenant, related_name="teams", blank=True, verbose_name=_("clients")
+    )
 
     class Meta:
         verbose_name = _("team")

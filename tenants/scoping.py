@@ -1,8 +1,8 @@
 """The one way to reach tenant-owned rows: `Model.objects.for_tenant(tenant)`.
 
 Every tenant-owned model inherits `TenantOwnedModel`; views, selectors, services and tasks scope
-through `for_tenant` (or `get_for_tenant_or_404`, which uses it). The reverse accessor from Tenant is
-switched off (`related_name="+"`), so `tenant.invoice_set` is not a second path around it.
+through `for_tenant` (or `get_for_tenant_or_404`, which uses it). The reverse accessor from
+Tenant is switched off (`related_name="+"`), so `tenant.invoice_set` is not a second path around it.
 """
 
 from __future__ import annotations

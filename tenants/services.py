@@ -30,7 +30,7 @@ def create_tenant(
     contract_start: datetime.date | None = None,
     contract_end: datetime.date | None = None,
 ) -> Tenant:
-    """Onboard a client. Raises ValidationError (per field) on a bad or duplicate NIP, IBAN, slug."""
+    """Onboard a client. Raises ValidationError per field on a bad or duplicate NIP, IBAN, slug."""
     tenant = Tenant(
         name=name,
         slug=slug or slugify(name)[:60],
