@@ -18,6 +18,8 @@ def deploy_check(**extra_env: str) -> set[str]:
         "SECRET_KEY": "k7#Yq9!vX2mR8pL4wZ6tN1sB3dF5hJ0gC-only-for-this-test-9aQ",
         **extra_env,
     }
+    # Set for the browser tests only; a deployment never has it (check --deploy flags it).
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     env.pop("PYTEST_CURRENT_TEST", None)
     result = subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", "check", "--deploy"],
