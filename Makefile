@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install system-deps lint format check bench lock clean
+.PHONY: run test install system-deps lint format check bench lock messages clean
 
 run: install
 	@DEBUG=$${DEBUG:-1} bin/run
@@ -43,3 +43,8 @@ lock:
 
 clean:
 	rm -rf $(VENV) var staticfiles
+
+# Refresh the translation catalogues after changing user-facing strings (needs GNU gettext).
+messages: install
+	DEBUG=1 $(BIN)/python manage.py makemessages -l pl -l en --ignore=.venv --ignore=var --ignore=tests --ignore=staticfiles
+	DEBUG=1 $(BIN)/python manage.py compilemessages -l pl -l en --ignore=.venv

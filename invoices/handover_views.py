@@ -15,7 +15,7 @@ from tenants.decorators import client_view
 
 @client_view
 def handover(request: HttpRequest) -> HttpResponse:
-    form = HandoverForm(request.POST or None, tenant=request.tenant)
+    form = HandoverForm(request.POST if request.method == "POST" else None, tenant=request.tenant)
     if request.method == "POST" and form.is_valid():
         try:
             invoice = hand_over_invoice(tenant=request.tenant, **form.service_arguments())

@@ -6,7 +6,17 @@ import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    IntegerField,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
@@ -58,6 +68,16 @@ def invoices_of(
             Q(number__icontains=search) | Q(payer__name__icontains=search) | Q(payer__nip=search)
         )
     return invoices
+
+
+def invoices_needing_attention_first(invoices: QuerySet[Invoice]) -> QuerySet[Invoice]:
+    """Invoices with money still owed first, longest overdue at the top; then the settled ones."""
+    settled = Case(
+        When(status__in=Invoice.UNSETTLED, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    return invoices.alias(settled=settled).order_by("settled", "due_date", "id")
 
 
 def unsettled_invoices(*, tenant: Tenant, currency: str | None = None) -> QuerySet[Invoice]:

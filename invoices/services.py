@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from invoices.models import (
@@ -119,7 +119,14 @@ def record_payment(
         source=source,
     )
     payment.full_clean()
-    payment.save()
+    try:
+        with transaction.atomic():
+            payment.save()
+    except IntegrityError:
+        # A concurrent call booked the same external id between our check and our insert.
+        if not external_id:
+            raise
+        return Payment.objects.for_tenant(tenant).get(external_id=external_id)
     _allocate(payment)
     return payment
 

@@ -8,6 +8,7 @@ from invoices.models import Invoice
 from invoices.selectors import (
     aging_buckets,
     days_sales_outstanding,
+    invoices_needing_attention_first,
     invoices_of,
     payers_with_balances,
 )
@@ -25,7 +26,9 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
     if status not in Invoice.Status.values:
         status = ""
     search = request.GET.get("q", "").strip()[:100]
-    invoices = invoices_of(tenant=request.tenant, status=status, search=search)
+    invoices = invoices_needing_attention_first(
+        invoices_of(tenant=request.tenant, status=status, search=search)
+    )
     page = Paginator(invoices, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,

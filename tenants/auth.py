@@ -1,11 +1,36 @@
-"""django-allauth adapter: logins are created by owners and account managers, never self-signup."""
+"""django-allauth adapters: no self-signup (owners and account managers create logins); TOTP
+secrets encrypted at rest."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
+from cryptography.fernet import Fernet
+from django.conf import settings
 from django.http import HttpRequest
 
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    """TOTP secrets are stored encrypted (Fernet), with a key derived from SECRET_KEY.
+
+    A database dump alone therefore does not let anyone generate staff login codes.
+    Rotating SECRET_KEY means staff set up TOTP again.
+    """
+
+    def _fernet(self) -> Fernet:
+        digest = hashlib.sha256(f"mfa-secrets:{settings.SECRET_KEY}".encode()).digest()
+        return Fernet(base64.urlsafe_b64encode(digest))
+
+    def encrypt(self, text: str) -> str:
+        return self._fernet().encrypt(text.encode()).decode()
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return self._fernet().decrypt(encrypted_text.encode()).decode()

@@ -85,3 +85,11 @@ def test_a_wrong_totp_code_is_refused(consultant, settings):
     response = browser.post(reverse("mfa_authenticate"), {"code": "000000"})
     assert response.status_code == 200
     assert "_auth_user_id" not in browser.session
+
+
+def test_totp_secret_is_not_stored_in_the_clear(consultant):
+    from allauth.mfa.models import Authenticator
+
+    TOTP.activate(consultant, SECRET)
+    stored = Authenticator.objects.get(user=consultant, type=Authenticator.Type.TOTP).data
+    assert SECRET not in str(stored)
