@@ -160,9 +160,6 @@ class InvoiceAdmin(admin.ModelAdmin):
             currency=data["currency"],
             monitoring_mode=data["monitoring_mode"],
             source=Source.MANUAL,
-        )
-        # create_invoice takes no instalment details; they do not touch the money.
-        Invoice.objects.filter(pk=invoice.pk).update(
             kind=data["kind"],
             contract_number=data["contract_number"],
             instalment_number=data["instalment_number"],

@@ -57,8 +57,15 @@ def create_invoice(
     currency: str = "PLN",
     monitoring_mode: str = Invoice.MonitoringMode.PROGRAM,
     source: str = Source.MANUAL,
+    kind: str = Invoice.Kind.INVOICE,
+    contract_number: str = "",
+    instalment_number: int | None = None,
+    paid_on: datetime.date | None = None,
 ) -> Invoice:
-    """Hand over one invoice. Raises ValidationError with a message per field."""
+    """Hand over one invoice. Raises ValidationError with a message per field.
+
+    An invoice handed over already paid keeps `paid_on` as given (unknown stays empty).
+    """
     invoice = Invoice(
         tenant=tenant,
         payer=payer,
@@ -71,11 +78,13 @@ def create_invoice(
         currency=currency.upper(),
         monitoring_mode=monitoring_mode,
         source=source,
+        kind=kind,
+        contract_number=contract_number,
+        instalment_number=instalment_number,
+        paid_on=paid_on,
     )
     invoice.full_clean()
     invoice.status = settled_status(invoice)
-    if invoice.status == Invoice.Status.PAID:
-        invoice.paid_on = due_date
     invoice.save()
     return invoice
 
