@@ -24,6 +24,7 @@ admin.site.site_title = "Monitoring należności"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include("config.api_urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("tenants.urls")),

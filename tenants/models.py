@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 import zoneinfo
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
@@ -178,3 +179,47 @@ class Team(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# API keys of a client's ERP: `Authorization: Bearer mk_<prefix>_<secret>`. The prefix is kept in
+# clear so people recognise a key in lists and logs; the whole key only as a SHA-256 hash (keys are
+# long random strings, so a fast hash suffices: there is nothing to guess as with passwords).
+KEY_PREFIX = "mk"
+
+
+def hash_key(raw_key: str) -> str:
+    return hashlib.sha256(raw_key.encode()).hexdigest()
+
+
+class ApiKey(models.Model):
+    class Scope(models.TextChoices):
+        READ = "read", _("Read")
+        WRITE = "write", _("Read and write")
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=100, help_text=_("E.g. 'ERP Comarch nightly'."))
+    prefix = models.CharField(_("prefix"), max_length=20, unique=True, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    scope = models.CharField(_("scope"), max_length=5, choices=Scope, default=Scope.READ)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    @property
+    def can_write(self) -> bool:
+        return self.scope == self.Scope.WRITE

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import datetime
+import secrets
 
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from tenants.identifiers import normalize_iban, normalize_nip
-from tenants.models import Membership, Tenant, User
+from tenants.models import KEY_PREFIX, ApiKey, Membership, Tenant, User, hash_key
 from tenants.roles import OperatorRole
 
 
@@ -84,3 +86,27 @@ def create_operator_user(
     )
     user.groups.add(Group.objects.get(name=role.value))
     return user
+
+
+@transaction.atomic
+def create_api_key(
+    *, tenant: Tenant, name: str, scope: str, created_by: User | None = None
+) -> tuple[ApiKey, str]:
+    """Make a key; returns it with the raw key, which is shown once and never stored."""
+    prefix = secrets.token_hex(4)
+    raw_key = f"{KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
+    api_key = ApiKey.objects.create(
+        tenant=tenant,
+        name=name,
+        prefix=prefix,
+        key_hash=hash_key(raw_key),
+        scope=scope,
+        created_by=created_by,
+    )
+    return api_key, raw_key
+
+
+def revoke_api_key(*, api_key: ApiKey) -> ApiKey:
+    ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    api_key.refresh_from_db()
+    return api_key
