@@ -8,4 +8,6 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("v1/", include("invoices.api_urls")),
+    path("v1/", include("imports.api_urls")),
+    path("v1/", include("tenants.api_urls")),
 ]

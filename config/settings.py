@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "tenants.middleware.TenantMiddleware",
     "tenants.middleware.LanguageMiddleware",
+    "tenants.idempotency.IdempotencyMiddleware",
     "tenants.middleware.StaffMFAMiddleware",
 ]
 
@@ -110,7 +111,10 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# The cache carries login rate limits and live import progress between processes: files on one
+# machine (the embedded default), Redis in production; tests keep it in memory.
+_default_cache = "locmemcache://" if TESTING else f"filecache://{VAR_DIR / 'cache'}"
+CACHES = {"default": env.cache("CACHE_URL", default=_default_cache)}
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "tenants.User"
@@ -218,6 +222,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "invoices.tasks.snapshot_aging_for_all_tenants",
         "schedule": 3600.0,
     },
+    "purge-idempotency-records-daily": {
+        "task": "tenants.tasks.purge_idempotency_records",
+        "schedule": 24 * 3600.0,
+    },
 }
 
 # --- REST framework -------------------------------------------------------------------------
@@ -231,6 +239,9 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # One budget per API key (per user for logged-in sessions); over it: 429 with Retry-After.
+    "DEFAULT_THROTTLE_CLASSES": ["tenants.api_auth.ApiKeyRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api_key": env("API_RATE", default="600/min")},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Monitoring należności API",

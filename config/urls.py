@@ -29,6 +29,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("tenants.urls")),
     path("", include("invoices.urls")),
+    path("imports/", include("imports.urls")),
 ]
 
 if settings.DEBUG:

@@ -1,20 +1,23 @@
-"""Admin for account managers: clients (tenants), logins, client memberships, operator teams."""
+"""Admin for account managers: clients (tenants), logins, client memberships, operator teams,
+API keys."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from tenants.models import Membership, Team, Tenant, User
+from tenants.models import KEY_PREFIX, ApiKey, Membership, Team, Tenant, User
 from tenants.roles import OperatorRole
+from tenants.services import create_api_key, revoke_api_key
 
 
 def operator_groups() -> QuerySet[Group]:
@@ -207,3 +210,102 @@ class TeamAdmin(admin.ModelAdmin):
     @admin.display(description=_("clients"), ordering="client_count")
     def client_count(self, team: Team) -> int:
         return team.client_count
+
+
+class ApiKeyStatusFilter(admin.SimpleListFilter):
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [("active", _("Active")), ("revoked", _("Revoked"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> QuerySet[ApiKey]:
+        if self.value() == "active":
+            return queryset.filter(revoked_at__isnull=True)
+        if self.value() == "revoked":
+            return queryset.filter(revoked_at__isnull=False)
+        return queryset
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    """Keys are made by `create_api_key` (the raw key shown once), revoked, never deleted.
+
+    The hash is not a field of any form here; keeping revoked keys keeps the record of which key
+    sent what.
+    """
+
+    list_display = (
+        "name",
+        "tenant",
+        "masked_key",
+        "scope",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    )
+    list_filter = (ApiKeyStatusFilter, "scope")
+    search_fields = ("name", "prefix", "tenant__name", "tenant__slug", "tenant__nip")
+    list_select_related = ("tenant",)
+    autocomplete_fields = ("tenant",)
+    actions = ("revoke_selected",)
+    add_fields = ("tenant", "name", "scope")
+    # The hash (key_hash) is in none of these: it is neither shown nor editable.
+    change_fields = (
+        *add_fields,
+        "masked_key",
+        "created_by",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    )
+
+    def get_fields(self, request: HttpRequest, obj: ApiKey | None = None) -> tuple[str, ...]:
+        return self.change_fields if obj else self.add_fields
+
+    def get_readonly_fields(self, request: HttpRequest, obj: ApiKey | None = None) -> tuple:
+        # A key stays with its client; only its name and scope can change after creation.
+        if obj is None:
+            return ()
+        return tuple(field for field in self.change_fields if field not in ("name", "scope"))
+
+    @admin.display(description=_("key"), ordering="prefix")
+    def masked_key(self, api_key: ApiKey) -> str:
+        return f"{KEY_PREFIX}_{api_key.prefix}_…"
+
+    def save_model(self, request: HttpRequest, obj: ApiKey, form: forms.Form, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        api_key, raw_key = create_api_key(
+            tenant=obj.tenant, name=obj.name, scope=obj.scope, created_by=request.user
+        )
+        # The admin goes on with `obj` (log entry, redirect): make it the key just created.
+        obj.pk = api_key.pk
+        obj.refresh_from_db()
+        obj._state.adding = False
+        messages.success(
+            request,
+            _(
+                "The new key of %(tenant)s is %(key)s — copy it now and pass it on securely: "
+                "it is shown only this once."
+            )
+            % {"tenant": obj.tenant, "key": raw_key},
+        )
+
+    def has_delete_permission(self, request: HttpRequest, obj: ApiKey | None = None) -> bool:
+        return False
+
+    @admin.action(description=_("Revoke selected keys"), permissions=["change"])
+    def revoke_selected(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
+        revoked = 0
+        for api_key in queryset.filter(revoked_at__isnull=True):
+            revoke_api_key(api_key=api_key)
+            self.log_change(request, api_key, _("Revoked."))
+            revoked += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d key revoked.", "%(count)d keys revoked.", revoked)
+            % {"count": revoked},
+            messages.SUCCESS,
+        )

@@ -1,34 +1,52 @@
 """REST API authentication: client ERPs send `Authorization: Bearer <key>` (tenants.models.ApiKey).
 
 `tenant_of(request)` is the one way an API view learns its tenant; `HasTenantScope` lets read-only
-keys read and write-scoped keys (or logged-in client users) write.
+keys read and write-scoped keys (or logged-in client users) write; `ApiKeyRateThrottle` gives each
+key its own request budget (REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["api_key"], env API_RATE).
 """
 
 from __future__ import annotations
 
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from rest_framework import authentication, exceptions, permissions
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import authentication, exceptions, permissions, throttling
 from rest_framework.request import Request
+from rest_framework.settings import api_settings
 
 from tenants.models import ApiKey, Tenant, hash_key
+
+BEARER = "Bearer"
+
+
+def bearer_token(request: HttpRequest | Request) -> str | None:
+    """The raw key of an `Authorization: Bearer …` header, or None when there is no such header."""
+    header = authentication.get_authorization_header(request).decode("latin-1")
+    if not header.startswith(f"{BEARER} "):
+        return None
+    return header[len(BEARER) + 1 :].strip()
+
+
+def active_api_key(raw_key: str) -> ApiKey | None:
+    """The unrevoked key (with its tenant) whose hash matches; shared by DRF auth and middleware."""
+    return (
+        ApiKey.objects.select_related("tenant")
+        .filter(key_hash=hash_key(raw_key), revoked_at__isnull=True)
+        .first()
+    )
 
 
 class ApiKeyAuthentication(authentication.BaseAuthentication):
     """`Authorization: Bearer mk_…`: the request acts for the key's tenant (request.auth = key)."""
 
-    keyword = "Bearer"
+    keyword = BEARER
 
     def authenticate(self, request: Request) -> tuple[object, ApiKey] | None:
-        header = authentication.get_authorization_header(request).decode("latin-1")
-        if not header.startswith(f"{self.keyword} "):
+        raw_key = bearer_token(request)
+        if raw_key is None:
             return None
-        raw_key = header[len(self.keyword) + 1 :].strip()
-        api_key = (
-            ApiKey.objects.select_related("tenant")
-            .filter(key_hash=hash_key(raw_key), revoked_at__isnull=True)
-            .first()
-        )
+        api_key = active_api_key(raw_key)
         if api_key is None:
             raise exceptions.AuthenticationFailed(_("Unknown or revoked API key."))
         if api_key.tenant.status not in (Tenant.Status.ACTIVE, Tenant.Status.ONBOARDING):
@@ -80,3 +98,46 @@ class HasTenantScope(permissions.BasePermission):
             and request.user.is_authenticated
             and getattr(request._request, "tenant", None) is not None
         )
+
+
+class ApiKeyRateThrottle(throttling.SimpleRateThrottle):
+    """One request budget per API key (by its prefix), per logged-in user, else per address.
+
+    Keyed by key rather than by tenant, so one runaway integration cannot starve a client's other
+    keys; anonymous callers only reach the public schema and docs.
+    """
+
+    scope = "api_key"
+
+    def get_rate(self) -> str | None:
+        # SimpleRateThrottle reads the rates once at import; reading them per request lets a
+        # changed REST_FRAMEWORK setting (tests, a reload) apply without restarting.
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def get_cache_key(self, request: Request, view: object) -> str:
+        if isinstance(request.auth, ApiKey):
+            ident = f"key-{request.auth.prefix}"
+        elif request.user and request.user.is_authenticated:
+            ident = f"user-{request.user.pk}"
+        else:
+            ident = f"ip-{self.get_ident(request)}"
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
+    """Bearer keys in the OpenAPI schema, so Swagger UI offers an "Authorize" button for them."""
+
+    target_class = ApiKeyAuthentication
+    name = BEARER
+
+    def get_security_definition(self, auto_schema: object) -> dict[str, str]:
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "mk_<prefix>_<secret>",
+            "description": (
+                "An API key of your client account, created by an owner on the API keys page "
+                "(or by your account manager). Send it as `Authorization: Bearer mk_…`. "
+                "Read keys may only GET; write keys may also POST and PATCH."
+            ),
+        }

@@ -223,3 +223,35 @@ class ApiKey(models.Model):
     @property
     def can_write(self) -> bool:
         return self.scope == self.Scope.WRITE
+
+
+class IdempotencyRecord(models.Model):
+    """The response to a POST sent with an `Idempotency-Key`, kept so a retry gets it again.
+
+    An ERP that times out on a bulk upload cannot know whether it was applied; retrying with the
+    same key replays this response instead of applying the request twice (tenants.idempotency).
+    A row without a response status is a request still in flight.
+    """
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    api_key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of method, path and body.")
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.BinaryField(default=b"")
+    content_type = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("idempotency record")
+        verbose_name_plural = _("idempotency records")
+        constraints = [
+            models.UniqueConstraint(fields=["api_key", "key"], name="idempotency_unique_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.api_key_id})"
+
+    @property
+    def is_in_flight(self) -> bool:
+        return self.response_status is None

@@ -28,7 +28,9 @@ OPERATOR_GROUP_PERMISSIONS: dict[str, list[str]] = {
         ]
         for action in ("view", "add", "change")
     ]
-    + ["invoices.view_paymentallocation", "invoices.view_agingsnapshot"],
+    + ["invoices.view_paymentallocation", "invoices.view_agingsnapshot"]
+    + ["tenants.view_apikey", "tenants.add_apikey", "tenants.change_apikey"]
+    + ["imports.view_importbatch", "imports.view_importrowerror", "imports.view_bankentry"],
     OperatorRole.SUPERVISOR: [
         "tenants.view_tenant",
         "tenants.view_team",

@@ -7,7 +7,7 @@ import datetime
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from tenants.models import Membership, Tenant, User
+from tenants.models import ApiKey, Membership, Tenant, User
 
 
 def tenant_today(tenant: Tenant) -> datetime.date:
@@ -34,3 +34,8 @@ def clients_of_consultant(user: User) -> QuerySet[Tenant]:
 
 # A suspended client keeps its data but its users cannot work in it; an ended contract likewise.
 ACCESSIBLE_STATUSES = (Tenant.Status.ONBOARDING, Tenant.Status.ACTIVE)
+
+
+def api_keys_of(*, tenant: Tenant) -> QuerySet[ApiKey]:
+    """The client's API keys, newest first, revoked ones included (they stay listed for audit)."""
+    return ApiKey.objects.filter(tenant=tenant).select_related("created_by")

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from tenants.identifiers import normalize_iban, normalize_nip
 from tenants.models import KEY_PREFIX, ApiKey, Membership, Tenant, User, hash_key
-from tenants.roles import OperatorRole
+from tenants.roles import OPERATOR_GROUP_PERMISSIONS, OperatorRole
 
 
 @transaction.atomic
@@ -110,3 +110,22 @@ def revoke_api_key(*, api_key: ApiKey) -> ApiKey:
     ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
     api_key.refresh_from_db()
     return api_key
+
+
+def sync_operator_groups(*, using: str = "default", **_signal_kwargs) -> None:
+    """Create the operator role groups and give each exactly the permissions in roles.py."""
+    from django.apps import apps as global_apps
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.auth.models import Permission
+
+    for app_config in global_apps.get_app_configs():
+        create_permissions(app_config, verbosity=0, using=using)
+    for role, dotted_names in OPERATOR_GROUP_PERMISSIONS.items():
+        group, _created = Group.objects.using(using).get_or_create(name=str(role))
+        wanted = Permission.objects.using(using).none()
+        for dotted in dotted_names:
+            app_label, codename = dotted.split(".")
+            wanted |= Permission.objects.using(using).filter(
+                content_type__app_label=app_label, codename=codename
+            )
+        group.permissions.set(wanted)

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tenants', '0002_operator_groups'),
+        ('tenants', '0001_initial'),
     ]
 
     operations = [

@@ -1,0 +1,7 @@
+from rest_framework.routers import SimpleRouter
+
+from imports.api import ImportBatchViewSet
+
+router = SimpleRouter(trailing_slash=False)
+router.register("imports", ImportBatchViewSet, basename="api-imports")
+urlpatterns = router.urls

@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tenants.scoping import TenantOwnedModel
+
+
+class ImportBatch(TenantOwnedModel):
+    """One file handed over by a client (web, API, CLI or drop folder) and what became of it."""
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "XLSX"
+        JSONL = "jsonl", "JSON Lines"
+        KSEF = "ksef", _("KSeF e-invoices (XML or ZIP)")
+        MT940 = "mt940", _("MT940 bank statement")
+        CAMT053 = "camt053", _("camt.053 bank statement")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        PROCESSING = "processing", _("Processing")
+        DONE = "done", _("Done")
+        REJECTED = "rejected", _("Rejected")  # the whole file was unusable; nothing imported
+        FAILED = "failed", _("Failed")  # a crash; rolled back, nothing imported
+
+    class Channel(models.TextChoices):
+        WEB = "web", _("Web upload")
+        API = "api", _("REST API")
+        CLI = "cli", _("Command line")
+        DROP_FOLDER = "drop", _("Drop folder")
+
+    format = models.CharField(_("format"), max_length=10, choices=Format)
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size (bytes)"), default=0)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    channel = models.CharField(_("channel"), max_length=5, choices=Channel, default=Channel.WEB)
+    snapshot = models.BooleanField(
+        _("full snapshot"),
+        default=False,
+        help_text=_("Open invoices missing from a snapshot are marked settled."),
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.QUEUED)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    created_count = models.PositiveIntegerField(_("created"), default=0)
+    updated_count = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("unchanged"), default=0)
+    rejected_count = models.PositiveIntegerField(_("rejected"), default=0)
+    summary = models.TextField(_("summary"), blank=True)
+    same_file_as = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("An earlier batch with the very same file."),
+    )
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.original_name}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.REJECTED, self.Status.FAILED)
+
+
+class ImportRowError(TenantOwnedModel):
+    """A row the batch could not apply: where it is in the file, which field, and why."""
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="row_errors")
+    line = models.PositiveIntegerField(_("line"))
+    field = models.CharField(_("field"), max_length=100, blank=True)
+    message = models.CharField(_("message"), max_length=500)
+    value = models.CharField(_("value"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("import error")
+        verbose_name_plural = _("import errors")
+        ordering = ["batch", "line", "id"]
+
+
+class BankEntry(TenantOwnedModel):
+    """A credit on the client's bank statement, booked once however often statements repeat it.
+
+    Matched entries point at the payment they became; unmatched ones wait for the client's review.
+    """
+
+    class State(models.TextChoices):
+        MATCHED = "matched", _("Matched")
+        UNMATCHED = "unmatched", _("Waiting for review")
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT, related_name="bank_entries")
+    external_id = models.CharField(_("bank reference"), max_length=120)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3, default="PLN")
+    booked_on = models.DateField(_("booked on"))
+    title = models.CharField(_("transfer title"), max_length=500, blank=True)
+    counterparty_name = models.CharField(_("counterparty"), max_length=300, blank=True)
+    counterparty_account = models.CharField(_("counterparty account"), max_length=40, blank=True)
+    counterparty_nip = models.CharField(_("counterparty NIP"), max_length=10, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State, default=State.UNMATCHED)
+    payment = models.OneToOneField(
+        "invoices.Payment", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("bank entry")
+        verbose_name_plural = _("bank entries")
+        ordering = ["-booked_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "external_id"], name="bank_entry_unique_reference"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="bank_entry_amount_positive"
+            ),
+        ]

@@ -1,0 +1,374 @@
+"""Set-based upsert of invoices by external id, with their payers referenced or given inline.
+
+The same shape as `payers.bulk` (which it reuses for inline payers): validate every item in Python,
+read the existing rows with one query per model, classify created / updated / unchanged, then
+write only new and changed rows in batches of `INSERT … ON CONFLICT DO UPDATE`, all in one
+transaction (a savepoint when the caller already holds one, as the file import pipeline does).
+
+The outstanding amount sent by an ERP is its truth: it may go up or down here, and the status
+follows through `settled_status`. Cancelling, disputing and escalating never happen here.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import DatabaseError, transaction
+from django.utils.translation import gettext as _
+
+from invoices.models import Invoice, Source
+from invoices.services import settled_status
+from payers.bulk import (
+    CREATE,
+    CREATED,
+    UNCHANGED,
+    UPDATE,
+    UPDATED,
+    UPSERT,
+    WRITE_BATCH,
+    BulkReport,
+    BulkWriteFailed,
+    ItemErrors,
+    ItemResult,
+    PayerPlan,
+    apply_payer_plans,
+    chunked,
+    clean_choice,
+    clean_external_id,
+    clean_text,
+    drop_failed,
+    existing_payers,
+    fill_missing_ids,
+    flag_duplicates,
+    is_keyed,
+    plan_payers,
+)
+from tenants.models import Tenant
+
+# Written on update; `source` and `created_at` keep saying where and when the invoice arrived.
+INVOICE_FIELDS = (
+    "payer_id",
+    "number",
+    "kind",
+    "contract_number",
+    "instalment_number",
+    "issue_date",
+    "due_date",
+    "currency",
+    "gross_amount",
+    "outstanding_amount",
+    "status",
+    "monitoring_mode",
+    "paid_on",
+)
+MAX_AMOUNT = Decimal("999999999999.99")  # DecimalField(max_digits=14, decimal_places=2)
+CENT = Decimal("0.01")
+
+
+@dataclass
+class InvoicePlan:
+    result: ItemResult
+    parsed: bool = True  # False when the caller rejected the item before (its values are unknown)
+    values: dict[str, Any] = field(default_factory=dict)
+    payer_external_id: str = ""
+    payer_item: dict[str, Any] | None = None  # the payer given inline
+    payer_plan: PayerPlan | None = None  # that payer's upsert, shared by its invoices
+    payer_id: int | None = None
+    row: Invoice | None = None
+
+
+def upsert_invoices(
+    *,
+    tenant: Tenant,
+    items: Sequence[Mapping[str, Any]],
+    mode: str = UPSERT,
+    atomic: bool = False,
+    source: str = Source.API,
+    rejected: Mapping[int, ItemErrors] | None = None,
+) -> BulkReport:
+    """Create or update the invoices of `items` by external id; inline payers are upserted too.
+
+    Each item names its payer by `payer_external_id` (one of the tenant's, or one given inline by
+    another item of the call) or carries `payer` (a mapping as for `payers.bulk.upsert_payers`).
+    `mode`, `atomic` and `rejected` work as there. Raises BulkWriteFailed when the database
+    refuses a write; nothing is applied then.
+    """
+    rejected = rejected or {}
+    plans = [_validated(index, item, rejected.get(index)) for index, item in enumerate(items)]
+    flag_duplicates([plan.result for plan in plans])
+    payer_plans = _plan_inline_payers(tenant, plans)
+    _resolve_payer_references(tenant, plans, payer_plans)
+    # Classified even when a field failed, so every problem of an item is reported at once.
+    keyed = [plan for plan in plans if plan.parsed and is_keyed(plan.result)]
+    stored = _existing_invoices(tenant, [plan.result.external_id for plan in keyed])
+    for plan in keyed:
+        _classify(plan, tenant, stored.get(plan.result.external_id), mode, source)
+    report = BulkReport([plan.result for plan in plans])
+    if atomic and report.has_errors:
+        report.applied = False
+        return report
+    try:
+        _apply(tenant, [plan for plan in plans if not plan.result.errors])
+    except DatabaseError as error:
+        raise BulkWriteFailed(str(error)) from error
+    return report
+
+
+def _validated(index: int, item: Mapping[str, Any], parse_errors: ItemErrors | None) -> InvoicePlan:
+    plan = InvoicePlan(ItemResult(index, str(item.get("external_id") or "").strip()))
+    result, values = plan.result, plan.values
+    if parse_errors:
+        plan.parsed = False
+        for name, messages in parse_errors.items():
+            result.errors.setdefault(name, []).extend(messages)
+        return plan
+    clean_external_id(result, Invoice)
+    for name in ("number", "contract_number"):
+        if name in item:
+            values[name] = clean_text(result, Invoice, name, item[name])
+    if "number" in values and not values["number"]:
+        result.add_error("number", _("The invoice number cannot be empty."))
+    for name in ("kind", "monitoring_mode"):
+        if name in item:
+            values[name] = clean_choice(result, Invoice, name, item[name])
+    if "instalment_number" in item:
+        values["instalment_number"] = _instalment(result, item["instalment_number"])
+    for name in ("issue_date", "due_date", "paid_on"):
+        if name in item:
+            values[name] = _date(result, name, item[name], required=name == "issue_date")
+    if "currency" in item:
+        values["currency"] = str(item["currency"] or "").strip().upper()
+        if not re.fullmatch(r"[A-Z]{3}", values["currency"]):
+            result.add_error("currency", _("A three-letter ISO 4217 code such as PLN is expected."))
+    for name in ("gross_amount", "outstanding_amount"):
+        if name in item:
+            values[name] = _amount(result, name, item[name])
+    _validate_payer_reference(plan, item)
+    drop_failed(values, result.errors)
+    return plan
+
+
+def _validate_payer_reference(plan: InvoicePlan, item: Mapping[str, Any]) -> None:
+    plan.payer_external_id = str(item.get("payer_external_id") or "").strip()
+    inline = item.get("payer")
+    if inline is None:
+        return
+    if not isinstance(inline, Mapping):
+        plan.result.add_error("payer", _("An object with the payer's data is expected."))
+        return
+    plan.payer_item = dict(inline)
+    inline_id = str(inline.get("external_id") or "").strip() or plan.payer_external_id
+    if plan.payer_external_id and inline_id != plan.payer_external_id:
+        plan.result.add_error(
+            "payer_external_id", _("Differs from payer.external_id; send one of them.")
+        )
+    plan.payer_item["external_id"] = plan.payer_external_id = inline_id
+
+
+def _instalment(result: ItemResult, value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 32767:
+        result.add_error("instalment_number", _("A whole number from 1 to 32767 is expected."))
+        return None
+    return value
+
+
+def _date(result: ItemResult, name: str, value: Any, *, required: bool) -> datetime.date | None:
+    if value is None and not required:
+        return None
+    if isinstance(value, datetime.datetime) or not isinstance(value, datetime.date):
+        result.add_error(name, _("A date (YYYY-MM-DD) is expected."))
+        return None
+    return value
+
+
+def _amount(result: ItemResult, name: str, value: Any) -> Decimal | None:
+    """A non-negative amount in whole cents that fits the column; floats are refused (binary)."""
+    try:
+        amount = value if isinstance(value, Decimal) else Decimal(str(value))
+        if isinstance(value, float | bool) or not amount.is_finite():
+            raise InvalidOperation
+    except (InvalidOperation, ValueError):
+        result.add_error(name, _("An amount such as 1230.50 is expected."))
+        return None
+    if amount < 0:
+        result.add_error(name, _("An amount cannot be negative."))
+    elif amount > MAX_AMOUNT:
+        result.add_error(name, _("An amount cannot exceed %(max)s.") % {"max": MAX_AMOUNT})
+    elif amount != amount.quantize(CENT):
+        result.add_error(name, _("An amount has at most two decimal places."))
+    return amount.quantize(CENT) if amount.is_finite() else None
+
+
+def _plan_inline_payers(tenant: Tenant, plans: Sequence[InvoicePlan]) -> dict[str, PayerPlan]:
+    """Upsert plans of the payers given inline, one per external id; returns them by that id.
+
+    Several invoices of one payer may each carry it; a later copy that differs is an error on its
+    invoice rather than a silent choice between the two.
+    """
+    first: dict[str, InvoicePlan] = {}
+    for plan in plans:
+        if plan.payer_item is None or not plan.parsed or not plan.payer_external_id:
+            continue
+        earlier = first.setdefault(plan.payer_external_id, plan)
+        if earlier is not plan and earlier.payer_item != plan.payer_item:
+            plan.result.add_error(
+                "payer",
+                _("Differs from the data of the same payer given with item %(index)d.")
+                % {"index": earlier.result.index},
+            )
+    owners = list(first.values())
+    payer_plans = plan_payers(tenant=tenant, items=[plan.payer_item for plan in owners])
+    return {
+        owner.payer_external_id: payer_plan
+        for owner, payer_plan in zip(owners, payer_plans, strict=True)
+    }
+
+
+def _resolve_payer_references(
+    tenant: Tenant, plans: Sequence[InvoicePlan], payer_plans: Mapping[str, PayerPlan]
+) -> None:
+    """Point each invoice at its payer: given inline in this call, or one of the tenant's."""
+    referenced = [
+        plan.payer_external_id
+        for plan in plans
+        if plan.payer_external_id and plan.payer_external_id not in payer_plans
+    ]
+    known = existing_payers(tenant=tenant, external_ids=referenced)
+    for plan in plans:
+        if not plan.parsed or not plan.payer_external_id:
+            continue
+        payer_plan = payer_plans.get(plan.payer_external_id)
+        if payer_plan is None:
+            payer = known.get(plan.payer_external_id)
+            if payer is None:
+                # Scoped to the tenant, so the message is the same whether or not another
+                # client has a payer with this id.
+                plan.result.add_error(
+                    "payer_external_id",
+                    _("No payer with external id %(id)s; send the payer inline or create it first.")
+                    % {"id": plan.payer_external_id},
+                )
+            plan.payer_id = payer.id if payer else None
+        elif payer_plan.result.errors:
+            for name, messages in payer_plan.result.errors.items():
+                for message in messages:
+                    plan.result.add_error(f"payer.{name}", message)
+        else:
+            plan.payer_plan = payer_plan
+            plan.payer_id = payer_plan.result.id  # None for a payer created by this call
+
+
+def _existing_invoices(tenant: Tenant, external_ids: Sequence[str]) -> dict[str, Invoice]:
+    found: dict[str, Invoice] = {}
+    for part in chunked(external_ids):
+        found.update(
+            (invoice.external_id, invoice)
+            for invoice in Invoice.objects.for_tenant(tenant).filter(external_id__in=part)
+        )
+    return found
+
+
+def _classify(
+    plan: InvoicePlan, tenant: Tenant, stored: Invoice | None, mode: str, source: str
+) -> None:
+    result, values = plan.result, dict(plan.values)
+    has_payer = plan.payer_plan is not None or plan.payer_id is not None
+    if has_payer:
+        values["payer_id"] = plan.payer_id
+    if stored is None:
+        if mode == UPDATE:
+            result.add_error("external_id", _("There is no invoice with this external id."))
+            return
+        for name in ("number", "issue_date", "gross_amount"):
+            if values.get(name) is None and name not in result.errors:
+                result.add_error(name, _("Required for a new invoice."))
+        if not has_payer and not any(name.startswith("payer") for name in result.errors):
+            result.add_error("payer_external_id", _("Name the payer or send it inline."))
+        if values.get("issue_date") is None or values.get("gross_amount") is None:
+            return
+        if values.get("due_date") is None:  # the client's default payment term applies
+            term = datetime.timedelta(days=tenant.default_payment_term_days)
+            values["due_date"] = values["issue_date"] + term
+        values.setdefault("outstanding_amount", values["gross_amount"])
+        row = Invoice(tenant=tenant, external_id=result.external_id, source=source, **values)
+        if _consistent(result, row) and not result.errors:
+            row.status = settled_status(row)
+            plan.row, result.result = row, CREATED
+        return
+    if mode == CREATE:
+        result.add_error(
+            "external_id",
+            _("An invoice with external id %(id)s already exists; update it instead.")
+            % {"id": result.external_id},
+        )
+        return
+    if values.get("due_date", "") is None:  # the default term is for new invoices only
+        del values["due_date"]
+    before = {name: getattr(stored, name) for name in INVOICE_FIELDS}
+    row = Invoice(
+        tenant=tenant, external_id=stored.external_id, source=stored.source, **(before | values)
+    )
+    if not _consistent(result, row) or result.errors:
+        return
+    result.id = stored.id
+    if (
+        row.gross_amount != stored.gross_amount
+        or row.outstanding_amount != stored.outstanding_amount
+    ):
+        row.status = settled_status(row)
+        if row.status != Invoice.Status.PAID:
+            row.paid_on = None  # "paid in full on" means nothing once money is owed again
+    if all(getattr(row, name) == before[name] for name in INVOICE_FIELDS):
+        result.result = UNCHANGED
+    else:
+        plan.row, result.result = row, UPDATED
+
+
+def _consistent(result: ItemResult, row: Invoice) -> bool:
+    """The rules spanning fields (and the database checks): due ≥ issue, outstanding ≤ gross."""
+    if row.due_date < row.issue_date:
+        result.add_error(
+            "due_date",
+            _("The due date (%(due)s) cannot be before the issue date (%(issue)s).")
+            % {"due": row.due_date, "issue": row.issue_date},
+        )
+    if row.outstanding_amount > row.gross_amount:
+        result.add_error(
+            "outstanding_amount",
+            _(
+                "The outstanding amount (%(outstanding)s) cannot exceed "
+                "the gross amount (%(gross)s)."
+            )
+            % {"outstanding": row.outstanding_amount, "gross": row.gross_amount},
+        )
+    return not result.errors
+
+
+@transaction.atomic
+def _apply(tenant: Tenant, plans: Sequence[InvoicePlan]) -> None:
+    """Payers first (new ones get their ids), then the invoices, in one transaction."""
+    payer_plans = {id(plan.payer_plan): plan.payer_plan for plan in plans if plan.payer_plan}
+    apply_payer_plans(tenant=tenant, plans=list(payer_plans.values()))
+    to_write = [plan for plan in plans if plan.row is not None]
+    for plan in to_write:
+        if plan.payer_plan is not None:
+            plan.row.payer_id = plan.payer_plan.result.id
+    rows = [plan.row for plan in to_write]
+    if rows:
+        Invoice.objects.bulk_create(
+            rows,
+            batch_size=WRITE_BATCH,
+            update_conflicts=True,
+            unique_fields=["tenant", "external_id"],
+            update_fields=[name.removesuffix("_id") for name in INVOICE_FIELDS] + ["updated_at"],
+        )
+        fill_missing_ids(Invoice, tenant, rows)
+        for plan in to_write:
+            plan.result.id = plan.row.pk

@@ -1,0 +1,452 @@
+"""Set-based upsert of payers by external id: the one write path of the API and the file imports.
+
+Validation is plain Python with the same rules as the model and the database checks, so a batch
+never fails half-way on a constraint. Existing rows are read with one query per model; only new
+and changed rows are written, in batches of `INSERT … ON CONFLICT DO UPDATE`. Unchanged rows get
+no write at all, so `updated_at` keeps meaning "changed" for ERPs polling with `updated_since`.
+
+Items are plain mappings. A key that is absent keeps the stored value (a new payer gets the model
+default), so one function serves a full nightly feed, a bulk API call and a PATCH of one payer.
+The small result types here (`ItemResult`, `BulkReport`) are shared by `invoices.bulk`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import DatabaseError, models, transaction
+from django.utils.translation import gettext as _
+
+from payers.models import Payer, PayerContact
+from payers.phones import normalize_phone
+from tenants.identifiers import normalize_nip, validate_nip
+from tenants.models import Tenant
+
+CREATED, UPDATED, UNCHANGED, ERROR = "created", "updated", "unchanged", "error"
+UPSERT, CREATE, UPDATE = "upsert", "create", "update"
+# Rows per INSERT statement (SQLite lowers it further to stay under its bound-variable limit).
+WRITE_BATCH = 1000
+# External ids per `IN (…)` lookup: one query for a 5,000-item API call, bounded for larger feeds.
+LOOKUP_CHUNK = 5000
+
+PAYER_FIELDS = (
+    "name",
+    "kind",
+    "nip",
+    "nip_flagged",
+    "street",
+    "postal_code",
+    "city",
+    "country",
+    "preferred_language",
+)
+_PAYER_TEXT = ("name", "street", "postal_code", "city")
+
+ItemErrors = dict[str, list[str]]
+
+
+@dataclass
+class ItemResult:
+    """What happened to one input item, by its position in the input."""
+
+    index: int
+    external_id: str
+    result: str = ERROR
+    id: int | None = None
+    errors: ItemErrors = field(default_factory=dict)
+
+    def add_error(self, field_name: str, message: str) -> None:
+        self.errors.setdefault(field_name, []).append(message)
+        self.result = ERROR
+
+
+@dataclass
+class BulkReport:
+    """Per-item results of one call; `applied` is False when `atomic` refused to write anything."""
+
+    results: list[ItemResult]
+    applied: bool = True
+
+    @property
+    def summary(self) -> dict[str, int]:
+        counts = dict.fromkeys((CREATED, UPDATED, UNCHANGED, ERROR), 0)
+        for item in self.results:
+            counts[item.result] += 1
+        return counts
+
+    @property
+    def has_errors(self) -> bool:
+        return any(item.result == ERROR for item in self.results)
+
+
+class BulkWriteFailed(Exception):
+    """The database refused a write (e.g. a concurrent change); the whole call was rolled back."""
+
+
+# --- Helpers shared with invoices.bulk --------------------------------------------------------
+
+
+def chunked(values: Sequence[Any], size: int = LOOKUP_CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def clean_text(result: ItemResult, model: type[models.Model], name: str, value: Any) -> str:
+    """`value` stripped, with an error when it is longer than the column."""
+    text = "" if value is None else str(value).strip()
+    limit = model._meta.get_field(name).max_length
+    if limit and len(text) > limit:
+        result.add_error(
+            name,
+            _("At most %(limit)d characters (got %(length)d).")
+            % {"limit": limit, "length": len(text)},
+        )
+    return text
+
+
+def clean_choice(result: ItemResult, model: type[models.Model], name: str, value: Any) -> str:
+    choices = [choice for choice, _label in model._meta.get_field(name).choices]
+    if value not in choices:
+        result.add_error(
+            name,
+            _("Expected one of %(choices)s (got %(value)r).")
+            % {"choices": ", ".join(choices), "value": value},
+        )
+    return value
+
+
+def clean_external_id(result: ItemResult, model: type[models.Model]) -> None:
+    if not result.external_id:
+        result.add_error("external_id", _("The external id (your ERP's id) is required."))
+    else:
+        clean_text(result, model, "external_id", result.external_id)
+
+
+def is_keyed(result: ItemResult) -> bool:
+    """The item has an external id that is valid and its own in the call."""
+    return bool(result.external_id) and "external_id" not in result.errors
+
+
+def drop_failed(values: dict[str, Any], errors: ItemErrors) -> None:
+    """Forget the values of fields in error, so checks across fields never see them."""
+    for name in errors:
+        values.pop(name, None)
+
+
+def flag_duplicates(results: Sequence[ItemResult]) -> None:
+    """A repeated external id is an error on every occurrence after the first."""
+    first_seen: dict[str, int] = {}
+    for item in results:
+        if not item.external_id:
+            continue
+        first = first_seen.setdefault(item.external_id, item.index)
+        if first != item.index:
+            item.add_error(
+                "external_id",
+                _(
+                    "External id %(id)s appears more than once in this request "
+                    "(first at item %(first)d)."
+                )
+                % {"id": item.external_id, "first": first},
+            )
+
+
+def fill_missing_ids(model: type[models.Model], tenant: Tenant, rows: Sequence[Any]) -> None:
+    """Backends that cannot return ids from an upsert: read them back in one query per chunk."""
+    missing = [row for row in rows if row.pk is None]
+    for part in chunked(missing):
+        ids = dict(
+            model.objects.for_tenant(tenant)
+            .filter(external_id__in=[row.external_id for row in part])
+            .values_list("external_id", "id")
+        )
+        for row in part:
+            row.pk = ids[row.external_id]
+
+
+# --- Payers -----------------------------------------------------------------------------------
+
+
+@dataclass
+class ContactChanges:
+    """How a payer's stored contacts become the ones given (set-wise, marks preserved)."""
+
+    delete_ids: list[int] = field(default_factory=list)
+    create: list[tuple[str, str, bool]] = field(default_factory=list)  # kind, value, is_primary
+    primary_ids: list[int] = field(default_factory=list)
+    secondary_ids: list[int] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.delete_ids or self.create or self.primary_ids or self.secondary_ids)
+
+
+@dataclass
+class PayerPlan:
+    """What upserting one item would do; `apply_payer_plans` does it."""
+
+    result: ItemResult
+    parsed: bool = True  # False when the caller rejected the item before (its values are unknown)
+    values: dict[str, Any] = field(default_factory=dict)
+    contacts: dict[str, list[str]] = field(default_factory=dict)  # kind -> wanted values
+    row: Payer | None = None  # the row to write; None when unchanged or in error
+    contact_changes: ContactChanges = field(default_factory=ContactChanges)
+
+
+def plan_payers(
+    *,
+    tenant: Tenant,
+    items: Sequence[Mapping[str, Any]],
+    mode: str = UPSERT,
+    rejected: Mapping[int, ItemErrors] | None = None,
+) -> list[PayerPlan]:
+    """Validate and classify `items` without writing; `rejected` holds items that failed parsing."""
+    rejected = rejected or {}
+    plans = []
+    for index, item in enumerate(items):
+        plan = PayerPlan(ItemResult(index, str(item.get("external_id") or "").strip()))
+        if index in rejected:
+            plan.parsed = False
+            for name, messages in rejected[index].items():
+                plan.result.errors.setdefault(name, []).extend(messages)
+        else:
+            _validate_payer(plan, item)
+        plans.append(plan)
+    flag_duplicates([plan.result for plan in plans])
+    # Items with a usable key are classified even when a field failed, so that every problem of
+    # an item (say a bad NIP and a missing name) is reported at once.
+    keyed = [plan for plan in plans if plan.parsed and is_keyed(plan.result)]
+    existing = existing_payers(tenant=tenant, external_ids=[p.result.external_id for p in keyed])
+    with_contacts = [
+        existing[p.result.external_id].id
+        for p in keyed
+        if p.contacts and p.result.external_id in existing and not p.result.errors
+    ]
+    contacts = _contacts_by_payer(tenant, with_contacts)
+    for plan in keyed:
+        stored = existing.get(plan.result.external_id)
+        _classify_payer(plan, tenant, stored, contacts.get(stored.id, []) if stored else [], mode)
+    return plans
+
+
+def existing_payers(*, tenant: Tenant, external_ids: Sequence[str]) -> dict[str, Payer]:
+    found: dict[str, Payer] = {}
+    for part in chunked(list(dict.fromkeys(external_ids))):
+        found.update(
+            (payer.external_id, payer)
+            for payer in Payer.objects.for_tenant(tenant).filter(external_id__in=part)
+        )
+    return found
+
+
+@transaction.atomic
+def apply_payer_plans(*, tenant: Tenant, plans: Sequence[PayerPlan]) -> None:
+    """Write the new and changed payers of `plans` and their contacts; sets `result.id`."""
+    to_write = [plan for plan in plans if plan.row is not None and not plan.result.errors]
+    rows = [plan.row for plan in to_write]
+    if rows:
+        Payer.objects.bulk_create(
+            rows,
+            batch_size=WRITE_BATCH,
+            update_conflicts=True,
+            unique_fields=["tenant", "external_id"],
+            update_fields=[*PAYER_FIELDS, "updated_at"],
+        )
+        fill_missing_ids(Payer, tenant, rows)
+        for plan in to_write:
+            plan.result.id = plan.row.pk
+    _apply_contact_changes(tenant, [plan for plan in plans if not plan.result.errors])
+
+
+def upsert_payers(
+    *,
+    tenant: Tenant,
+    items: Sequence[Mapping[str, Any]],
+    mode: str = UPSERT,
+    atomic: bool = False,
+    rejected: Mapping[int, ItemErrors] | None = None,
+) -> BulkReport:
+    """Create or update the payers of `items` by external id; contacts are replaced set-wise.
+
+    `mode` create refuses existing ids and update refuses unknown ones (single POST and PATCH).
+    Valid items are written even when others fail, unless `atomic`: then nothing is. Raises
+    BulkWriteFailed when the database refuses a write; nothing is applied then either.
+    """
+    plans = plan_payers(tenant=tenant, items=items, mode=mode, rejected=rejected)
+    report = BulkReport([plan.result for plan in plans])
+    if atomic and report.has_errors:
+        report.applied = False
+        return report
+    try:
+        apply_payer_plans(tenant=tenant, plans=plans)
+    except DatabaseError as error:
+        raise BulkWriteFailed(str(error)) from error
+    return report
+
+
+def _validate_payer(plan: PayerPlan, item: Mapping[str, Any]) -> None:
+    result, values = plan.result, plan.values
+    clean_external_id(result, Payer)
+    for name in _PAYER_TEXT:
+        if name in item:
+            values[name] = clean_text(result, Payer, name, item[name])
+    if "name" in values and not values["name"]:
+        result.add_error("name", _("The payer's name cannot be empty."))
+    for name in ("kind", "preferred_language"):
+        if name in item:
+            values[name] = clean_choice(result, Payer, name, item[name])
+    if "country" in item:
+        values["country"] = str(item["country"] or "").strip().upper()
+        if not re.fullmatch(r"[A-Z]{2}", values["country"]):
+            result.add_error("country", _("A two-letter country code such as PL is expected."))
+    if "nip" in item:
+        _clean_nip(plan, item)
+    region = values.get("country") or "PL"
+    for key, kind in (("phones", PayerContact.Kind.PHONE), ("emails", PayerContact.Kind.EMAIL)):
+        if item.get(key) is not None:
+            plan.contacts[kind] = _clean_contacts(result, key, item[key], region)
+    drop_failed(values, result.errors)
+
+
+def _clean_nip(plan: PayerPlan, item: Mapping[str, Any]) -> None:
+    """A NIP must pass its checksum, unless the import flags it as kept as received (DOMAIN §6)."""
+    nip = normalize_nip(str(item["nip"] or ""))
+    flagged = bool(nip) and bool(item.get("nip_flagged", False))
+    if nip and not flagged:
+        try:
+            validate_nip(nip)
+        except ValidationError as error:
+            for message in error.messages:
+                plan.result.add_error("nip", message)
+    elif len(nip) > 10:
+        plan.result.add_error("nip", _("A NIP has 10 digits (got %(value)r).") % {"value": nip})
+    plan.values.update(nip=nip, nip_flagged=flagged)
+
+
+def _clean_contacts(result: ItemResult, key: str, raw: Any, region: str) -> list[str]:
+    """Normalised values in the order given, each once; the first one becomes primary."""
+    if isinstance(raw, str) or not isinstance(raw, Sequence):
+        result.add_error(key, _("A list is expected."))
+        return []
+    wanted: list[str] = []
+    for value in raw:
+        text = str(value or "").strip()
+        if not text:
+            continue
+        try:
+            if key == "phones":
+                normalised = normalize_phone(text, default_region=region)
+            else:
+                normalised = text.lower()
+                validate_email(normalised)
+        except ValidationError as error:
+            prefix = f"{text}: " if key == "emails" else ""  # phone messages quote the number
+            for message in error.messages:
+                result.add_error(key, prefix + message)
+            continue
+        if normalised not in wanted:
+            wanted.append(normalised)
+    return wanted
+
+
+def _classify_payer(
+    plan: PayerPlan,
+    tenant: Tenant,
+    stored: Payer | None,
+    contacts: list[PayerContact],
+    mode: str,
+) -> None:
+    result = plan.result
+    if stored is None:
+        if mode == UPDATE:
+            result.add_error("external_id", _("There is no payer with this external id."))
+        elif not plan.values.get("name") and "name" not in result.errors:
+            result.add_error("name", _("Required for a new payer."))
+        if result.errors:
+            return
+        plan.row = Payer(tenant=tenant, external_id=result.external_id, **plan.values)
+        plan.contact_changes = _contact_changes([], plan.contacts)
+        result.result = CREATED
+        return
+    if mode == CREATE:
+        result.add_error(
+            "external_id",
+            _("A payer with external id %(id)s already exists; update it instead.")
+            % {"id": result.external_id},
+        )
+        return
+    if result.errors:
+        return
+    result.id = stored.id
+    changed = any(getattr(stored, name) != value for name, value in plan.values.items())
+    plan.contact_changes = _contact_changes(contacts, plan.contacts)
+    if not changed and not plan.contact_changes:
+        result.result = UNCHANGED
+        return
+    merged = {name: getattr(stored, name) for name in PAYER_FIELDS} | plan.values
+    plan.row = Payer(tenant=tenant, external_id=stored.external_id, **merged)
+    result.result = UPDATED
+
+
+def _contact_changes(
+    current: list[PayerContact], wanted_by_kind: Mapping[str, list[str]]
+) -> ContactChanges:
+    """Delete what is no longer given, add what is new, first given value primary.
+
+    A contact marked wrong or objected to (RODO art. 21) is kept even when the ERP drops it:
+    deleting it would lose the mark, and a later feed could bring the number back unmarked.
+    """
+    changes = ContactChanges()
+    for kind, wanted in wanted_by_kind.items():
+        stored = {contact.value: contact for contact in current if contact.kind == kind}
+        for position, value in enumerate(wanted):
+            contact = stored.get(value)
+            if contact is None:
+                changes.create.append((kind, value, position == 0))
+            elif contact.is_primary != (position == 0):
+                target = changes.primary_ids if position == 0 else changes.secondary_ids
+                target.append(contact.id)
+        for value, contact in stored.items():
+            if value in wanted:
+                continue
+            if contact.is_wrong or contact.opted_out_at is not None:
+                if contact.is_primary:
+                    changes.secondary_ids.append(contact.id)
+            else:
+                changes.delete_ids.append(contact.id)
+    return changes
+
+
+def _contacts_by_payer(tenant: Tenant, payer_ids: Sequence[int]) -> dict[int, list[PayerContact]]:
+    found: dict[int, list[PayerContact]] = {}
+    for part in chunked(payer_ids):
+        for contact in PayerContact.objects.for_tenant(tenant).filter(payer_id__in=part):
+            found.setdefault(contact.payer_id, []).append(contact)
+    return found
+
+
+def _apply_contact_changes(tenant: Tenant, plans: Sequence[PayerPlan]) -> None:
+    """All contact changes of the call in a constant number of statements per chunk."""
+    delete_ids, primary_ids, secondary_ids, new = [], [], [], []
+    for plan in plans:
+        changes = plan.contact_changes
+        delete_ids += changes.delete_ids
+        primary_ids += changes.primary_ids
+        secondary_ids += changes.secondary_ids
+        new += [
+            PayerContact(
+                tenant=tenant, payer_id=plan.result.id, kind=kind, value=value, is_primary=primary
+            )
+            for kind, value, primary in changes.create
+        ]
+    contacts = PayerContact.objects.for_tenant(tenant)
+    for part in chunked(delete_ids):
+        contacts.filter(id__in=part).delete()
+    for ids, is_primary in ((secondary_ids, False), (primary_ids, True)):
+        for part in chunked(ids):
+            contacts.filter(id__in=part).update(is_primary=is_primary)
+    PayerContact.objects.bulk_create(new, batch_size=WRITE_BATCH)
