@@ -252,6 +252,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Two models have a field called "kind" with different choices; give each enum its own name.
+    "ENUM_NAME_OVERRIDES": {
+        "PayerKindEnum": "payers.models.Payer.Kind",
+        "InvoiceKindEnum": "invoices.models.Invoice.Kind",
+    },
 }
 
 LOGGING = {

@@ -92,6 +92,7 @@ class ImportBatchViewSet(
 ):
     serializer_class = ImportBatchSerializer
     parser_classes = [MultiPartParser, FormParser]
+    lookup_value_converter = "int"
     ordering = "-id"
 
     def get_queryset(self):

@@ -6,6 +6,16 @@ from django.test import Client
 from tests.factories import DEFAULT_PASSWORD, MembershipFactory, TenantFactory
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters and import progress live in the cache: no test inherits another's."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def tenant(db):
     return TenantFactory()

@@ -24,7 +24,8 @@ from itertools import chain
 from typing import BinaryIO
 
 from imports.parsers.base import FileRejected, ParseContext, ParsedRow, RowError
-from imports.parsers.columns import InvoiceAssembler, count_known_headers, resolve_columns
+from imports.parsers.columns import count_known_headers, resolve_columns
+from imports.parsers.records import InvoiceAssembler
 from imports.parsers.values import shorten, text_decoder_for
 
 HEAD_BYTES = 64 * 1024  # read first, to refuse binary files and pick the decoder

@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import BinaryIO
 
 from imports.parsers.base import FileRejected, ParseContext, ParsedRow, RowError
-from imports.parsers.columns import InvoiceAssembler
+from imports.parsers.records import InvoiceAssembler
 from imports.parsers.values import shorten
 
 MAX_DEPTH = 20

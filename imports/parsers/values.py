@@ -58,9 +58,11 @@ def is_blank(value: object) -> bool:
 
 # --- Amounts ---------------------------------------------------------------------------------
 
-_SIMPLE_AMOUNT = re.compile(r"-?\d{1,12}(?:[.,]\d{1,2})?")  # the common case, decided at once
+_SIMPLE_AMOUNT = re.compile(
+    r"-?\d{1,12}(?:[.,]\d{1,2})?", re.ASCII
+)  # the common case, decided at once
 _SPACES = re.compile(r"[\s\u00a0\u2007\u2009\u202f]+")
-_AMOUNT_SHAPE = re.compile(r"\d[\d.,_]*")
+_AMOUNT_SHAPE = re.compile(r"\d[\d.,_]*", re.ASCII)
 
 
 def parse_amount(value: object, *, allow_negative: bool = False) -> Decimal:
@@ -69,14 +71,12 @@ def parse_amount(value: object, *, allow_negative: bool = False) -> Decimal:
     Numbers from XLSX are binary floats: they are rounded to grosze half-up (what Excel shows).
     Numbers from JSON arrive as Decimal (parsed exactly) or int.
     """
-    if type(value) is str:
+    if isinstance(value, str):
         amount = _amount_from_text(value)
     elif isinstance(value, bool):
         raise ValueProblem(AMOUNT_EXPECTED)
     elif isinstance(value, int | Decimal | float):
         amount = _amount_from_number(value)
-    elif isinstance(value, str):
-        amount = _amount_from_text(str(value))
     else:
         raise ValueProblem(AMOUNT_EXPECTED)
     if amount < 0 and not allow_negative:
@@ -98,7 +98,7 @@ def _amount_from_text(text: str) -> Decimal:
     text = text.strip()
     if _SIMPLE_AMOUNT.fullmatch(text):
         return _checked(Decimal(text.replace(",", ".")))
-    if len(text) > 40:
+    if len(text) > 40 or "_" in text:
         raise ValueProblem(AMOUNT_EXPECTED)
     body = _SPACES.sub("_", text.replace("\u2212", "-"))  # "_" marks a space separator
     negative = body.startswith("-")
@@ -106,6 +106,8 @@ def _amount_from_text(text: str) -> Decimal:
     if not _AMOUNT_SHAPE.fullmatch(body) or not body[-1].isdigit():
         raise ValueProblem(AMOUNT_EXPECTED)
     integer, fraction = _split_decimal(body)
+    if fraction and not fraction.isdigit():
+        raise ValueProblem(AMOUNT_EXPECTED)
     groups = integer.split("_")
     if len(groups) > 1 and (
         not 1 <= len(groups[0]) <= 3 or any(len(group) != 3 for group in groups[1:])
@@ -136,8 +138,6 @@ def _split_decimal(body: str) -> tuple[str, str]:
             f"ambiguous amount: {body.replace('_', ' ')!r} could be thousands or decimals"
             " — write 1234,00 or 1 234"
         )
-    if "_" in fraction:
-        raise ValueProblem(AMOUNT_EXPECTED)
     return integer, fraction
 
 
@@ -157,8 +157,8 @@ def _checked(amount: Decimal) -> Decimal:
 # --- Dates -----------------------------------------------------------------------------------
 
 _TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
-_YEAR_FIRST = re.compile(r"(\d{4})([-.])(\d{1,2})\2(\d{1,2})" + _TIME)
-_DAY_FIRST = re.compile(r"(\d{1,2})([-.])(\d{1,2})\2(\d{4})" + _TIME)
+_YEAR_FIRST = re.compile(r"(\d{4})([-.])(\d{1,2})\2(\d{1,2})" + _TIME, re.ASCII)
+_DAY_FIRST = re.compile(r"(\d{1,2})([-.])(\d{1,2})\2(\d{4})" + _TIME, re.ASCII)
 
 
 def parse_date(value: object) -> datetime.date:
@@ -168,15 +168,13 @@ def parse_date(value: object) -> datetime.date:
     slashes is refused for that reason. A time after the date (some exports add " 00:00:00") is
     ignored. XLSX date cells arrive as datetime.
     """
-    if type(value) is str:
+    if isinstance(value, str):
         return _date_from_text(value.strip())
     if isinstance(value, datetime.datetime):
         return _checked_year(value.date())
     if isinstance(value, datetime.date):
         return _checked_year(value)
-    if not isinstance(value, str):
-        raise ValueProblem(DATE_EXPECTED)
-    return _date_from_text(value.strip())
+    raise ValueProblem(DATE_EXPECTED)
 
 
 @lru_cache(maxsize=8192)  # a file repeats few distinct dates: parse each once
@@ -231,8 +229,8 @@ def _nip_from_text(text: str) -> tuple[str, bool]:
     return nip, not stdnum_nip.is_valid(nip)
 
 
-_CONSUMER = {"consumer", "konsument", "osoba fizyczna", "b2c", "k"}
-_BUSINESS = {"business", "firma", "przedsiębiorca", "przedsiebiorca", "b2b", "f"}
+_CONSUMER = {"consumer", "konsument", "osoba fizyczna", "b2c"}
+_BUSINESS = {"business", "firma", "przedsiębiorca", "przedsiebiorca", "b2b"}
 
 
 def parse_payer_kind(value: object) -> str:
@@ -247,7 +245,8 @@ def parse_payer_kind(value: object) -> str:
 def parse_count(value: object) -> int:
     """A small positive whole number (an instalment's number)."""
     text = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
-    if not text.strip().isdigit() or not 1 <= int(text) <= 32767:
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 32767:
         raise ValueProblem("expected a whole number from 1 to 32767")
     return int(text)
 
@@ -301,7 +300,8 @@ class Utf8OrCp1250Decoder(codecs.IncrementalDecoder):
 
     ASCII reads the same in both, so the choice can wait for the first non-ASCII chunk. Once made
     it holds: a UTF-8 file with a broken byte later raises UnicodeDecodeError (strict), which the
-    parser reports as an unusable file instead of guessing per line.
+    parser reports as an unusable file instead of guessing per line. A chunk whose only non-ASCII
+    bytes are an unfinished sequence at its end decides nothing yet: the next chunk tells.
     """
 
     def __init__(self, errors: str = "strict") -> None:
@@ -310,19 +310,22 @@ class Utf8OrCp1250Decoder(codecs.IncrementalDecoder):
         self._utf8 = codecs.getincrementaldecoder("utf-8")(errors="strict")
         self._cp1250 = codecs.getincrementaldecoder("cp1250")(errors="strict")
 
-    def decode(self, input: bytes, final: bool = False) -> str:  # noqa: A002 (codecs' name)
+    def decode(self, data: bytes, final: bool = False) -> str:
         if self.encoding == "utf-8":
-            return self._utf8.decode(input, final)
+            return self._utf8.decode(data, final)
         if self.encoding == "cp1250":
-            return self._cp1250.decode(input, final)
-        if input.isascii():
-            return input.decode("ascii")
+            return self._cp1250.decode(data, final)
+        pending = self._utf8.getstate()[0]  # the start of a character cut at the chunk's end
+        if not pending and data.isascii():
+            return data.decode("ascii")
         try:
-            text = self._utf8.decode(input, final)
+            text = self._utf8.decode(data, final)
         except UnicodeDecodeError:
             self.encoding = "cp1250"
-            return self._cp1250.decode(input, final)
-        self.encoding = "utf-8"
+            self._utf8.reset()
+            return self._cp1250.decode(pending + data, final)
+        if not text.isascii():  # a whole non-ASCII character decoded as UTF-8: decided
+            self.encoding = "utf-8"
         return text
 
     def reset(self) -> None:

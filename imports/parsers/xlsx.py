@@ -28,11 +28,11 @@ from openpyxl.utils.datetime import from_excel
 from imports.parsers.base import FileRejected, ParseContext, ParsedRow
 from imports.parsers.columns import (
     ColumnMap,
-    InvoiceAssembler,
     count_known_headers,
     normalize_header,
     resolve_columns,
 )
+from imports.parsers.records import InvoiceAssembler
 from imports.parsers.values import cell_text, is_blank
 
 MAX_MEMBERS = 1000

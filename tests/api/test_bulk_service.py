@@ -1,4 +1,4 @@
-"""The upsert services as the file import pipeline calls them: typed records, no half-applied write."""
+"""The upsert services as the import pipeline calls them: typed records, nothing half-applied."""
 
 from __future__ import annotations
 

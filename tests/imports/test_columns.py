@@ -8,12 +8,8 @@ import datetime
 import pytest
 
 from imports.parsers.base import FileRejected
-from imports.parsers.columns import (
-    SYNONYMS,
-    InvoiceAssembler,
-    normalize_header,
-    resolve_columns,
-)
+from imports.parsers.columns import SYNONYMS, normalize_header, resolve_columns
+from imports.parsers.records import InvoiceAssembler
 
 REQUIRED_HEADERS = {
     "number": "Numer dokumentu",

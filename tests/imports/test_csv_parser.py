@@ -407,3 +407,15 @@ def test_lines_are_counted_right_when_a_crlf_is_split_between_chunks():
     lines = list(PhysicalLines(iter(chunks), b"", limit=100))
 
     assert lines == ["a;1\r\n", "b;2\r", "c;3\n", "\r\n"]
+
+
+@pytest.mark.parametrize(
+    ("chunks", "text"),
+    [
+        ([b"abc\xc6", b"x\n"], "abcĆx\n"),  # Windows-1250 "Ć" at a chunk's end
+        ([b"abc\xc4", b"\x86x\n"], "abcĆx\n"),  # UTF-8 "Ć" split between two chunks
+        ([b"abc\xc4"], "abcÄ"),  # the file ends inside what could have been UTF-8
+    ],
+)
+def test_the_encoding_is_decided_right_when_a_letter_meets_a_chunk_boundary(chunks, text):
+    assert "".join(PhysicalLines(iter(chunks), b"", limit=100)) == text
