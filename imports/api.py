@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -102,12 +103,15 @@ class ImportBatchViewSet(
     def create(self, request: Request, *args, **kwargs) -> Response:
         upload = ImportUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
-        batch = create_batch(
-            tenant=tenant_of(request),
-            uploaded=upload.validated_data["file"],
-            original_name=upload.validated_data["file"].name,
-            file_format=upload.validated_data.get("format"),
-            snapshot=upload.validated_data["snapshot"],
-            channel=ImportBatch.Channel.API,
-        )
+        try:
+            batch = create_batch(
+                tenant=tenant_of(request),
+                uploaded=upload.validated_data["file"],
+                original_name=upload.validated_data["file"].name,
+                file_format=upload.validated_data.get("format"),
+                snapshot=upload.validated_data["snapshot"],
+                channel=ImportBatch.Channel.API,
+            )
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.message_dict) from error
         return Response(ImportBatchSerializer(batch).data, status=status.HTTP_202_ACCEPTED)

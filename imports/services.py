@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from typing import IO
 
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
@@ -70,11 +71,18 @@ def create_batch(
     created_by: User | None = None,
     enqueue: bool = True,
 ) -> ImportBatch:
-    """Keep the file, detect its format, and (by default) queue it for processing."""
+    """Keep the file, detect its format, and (by default) queue it for processing.
+
+    Raises ValidationError on `file` when the format cannot be recognised (nothing is kept then).
+    """
     sha256, size, head = _digest(uploaded)
+    try:
+        file_format = file_format or detect_format(original_name, head)
+    except FileRejected as error:
+        raise ValidationError({"file": [str(error)]}) from error
     batch = ImportBatch(
         tenant=tenant,
-        format=file_format or detect_format(original_name, head),
+        format=file_format,
         original_name=original_name[:255],
         size=size,
         sha256=sha256,

@@ -3,6 +3,7 @@ from __future__ import annotations
 import csv
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -22,17 +23,21 @@ from tenants.scoping import get_for_tenant_or_404
 def batch_list(request: HttpRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        batch = create_batch(
-            tenant=request.tenant,
-            uploaded=form.cleaned_data["file"],
-            original_name=form.cleaned_data["file"].name,
-            file_format=form.cleaned_data["format"] or None,
-            snapshot=form.cleaned_data["snapshot"],
-            channel=ImportBatch.Channel.WEB,
-            created_by=request.user,
-        )
-        messages.success(request, _("The file was received; the import is running."))
-        return redirect("imports:detail", batch_id=batch.pk)
+        try:
+            batch = create_batch(
+                tenant=request.tenant,
+                uploaded=form.cleaned_data["file"],
+                original_name=form.cleaned_data["file"].name,
+                file_format=form.cleaned_data["format"] or None,
+                snapshot=form.cleaned_data["snapshot"],
+                channel=ImportBatch.Channel.WEB,
+                created_by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error("file", error.message_dict.get("file", error.messages))
+        else:
+            messages.success(request, _("The file was received; the import is running."))
+            return redirect("imports:detail", batch_id=batch.pk)
     page = Paginator(batches_of(tenant=request.tenant), 25).get_page(request.GET.get("page"))
     return render(request, "imports/batch_list.html", {"form": form, "page": page})
 

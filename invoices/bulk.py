@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from invoices.models import Invoice, Source
 from invoices.services import settled_status
-from payers.bulk import (
+from payers.bulk.common import (
     CREATE,
     CREATED,
     UNCHANGED,
@@ -35,19 +35,16 @@ from payers.bulk import (
     BulkWriteFailed,
     ItemErrors,
     ItemResult,
-    PayerPlan,
-    apply_payer_plans,
     chunked,
     clean_choice,
     clean_external_id,
     clean_text,
     drop_failed,
-    existing_payers,
     fill_missing_ids,
     flag_duplicates,
     is_keyed,
-    plan_payers,
 )
+from payers.bulk.upsert import PayerPlan, apply_payer_plans, existing_payers, plan_payers
 from tenants.models import Tenant
 
 # Written on update; `source` and `created_at` keep saying where and when the invoice arrived.

@@ -3,10 +3,10 @@
 - Encoding: a byte-order mark names it (UTF-8, UTF-16); otherwise UTF-8 or Windows-1250, decided
   on the first chunk holding a non-ASCII byte (`values.Utf8OrCp1250Decoder`). The stream is
   decoded chunk by chunk; the file is never read whole.
-- Delimiter: `;`, `,` or tab. The header line decides: of the candidates it contains, the one
-  that splits it into the most recognised column names wins; on a tie, csv.Sniffer's guess on
-  the first lines, then the most frequent. (Sniffer alone prefers `,` and is misled by decimal
-  commas in `;`-separated files.)
+- Delimiter: `;`, `,` or tab. An Excel hint line `sep=;` names it; otherwise the header line
+  decides: of the candidates it contains, the one that splits it into the most recognised column
+  names wins; on a tie, csv.Sniffer's guess on the first lines, then the most frequent. (Sniffer
+  alone prefers `,` and is misled by decimal commas in `;`-separated files.)
 - Bounds: a physical line longer than `context.max_field_bytes` characters is cut off unread
   and its row reported; `csv.field_size_limit` is set to the same bound so that a quoted field
   spanning many lines (an unclosed quote) cannot grow past it either. The limit is process-wide
@@ -35,6 +35,7 @@ SAMPLE_CHARS = 16 * 1024  # ... and at most this much of them
 DELIMITERS = ";,\t"
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
+_EXCEL_HINT = re.compile(r"sep=([;,\t])", re.IGNORECASE)
 
 
 def parse(stream: BinaryIO, *, context: ParseContext) -> Iterator[ParsedRow]:
@@ -57,12 +58,16 @@ def _rows(lines: PhysicalLines, *, context: ParseContext) -> Iterator[ParsedRow]
     limit = context.max_field_bytes
     line_iter = iter(lines)
     sample = _sample(line_iter)
-    header_line = next((line for line in sample if line.strip()), None)
-    if header_line is None and lines.cut:
+    filled = [(number, line) for number, line in enumerate(sample, start=1) if line.strip()]
+    hint = _EXCEL_HINT.fullmatch(filled[0][1].strip()) if filled else None
+    if hint:  # Excel's "sep=;" line names the delimiter; the header follows it
+        sample[filled[0][0] - 1] = "\n"  # read as an empty line, so line numbers stay
+        filled = filled[1:]
+    if not filled and lines.cut:
         raise FileRejected(f"line {lines.cut[0]} is longer than the limit of {limit} bytes")
-    if header_line is None:
+    if not filled:
         raise FileRejected("the file is empty: no header line with column names")
-    delimiter = choose_delimiter(header_line, sample, context)
+    delimiter = hint.group(1) if hint else choose_delimiter(filled[0][1], sample, context)
     csv.field_size_limit(limit)
     reader = csv.reader(chain(sample, line_iter), delimiter=delimiter)
     assembler: InvoiceAssembler | None = None

@@ -42,6 +42,7 @@ from invoices.bulk import upsert_invoices
 from invoices.models import Invoice, Payment, Source
 from invoices.services import cancel_invoices, record_payment
 from payers.api.common import (
+    ID_PARAMETER,
     WRITE_NOTE,
     BulkOptionsSerializer,
     BulkReportSerializer,
@@ -87,9 +88,9 @@ class LedgerViewSet(
         summary="List invoices",
         parameters=[InvoiceFilterSerializer, ordering_parameter(*LedgerCursorPagination.ORDERINGS)],
     ),
-    retrieve=extend_schema(summary="Retrieve an invoice"),
-    by_external_id=extend_schema(operation_id="invoices_by_external_id"),
-    by_external_id_query=extend_schema(operation_id="invoices_by_external_id_query"),
+    retrieve=extend_schema(summary="Retrieve an invoice", parameters=[ID_PARAMETER]),
+    by_external_id=extend_schema(operation_id="v1_invoices_by_external_id"),
+    by_external_id_query=extend_schema(operation_id="v1_invoices_by_external_id_query"),
     create=extend_schema(
         summary="Hand over an invoice",
         request=InvoiceCreateSerializer,
@@ -98,6 +99,7 @@ class LedgerViewSet(
         "existing `external_id` is refused; use PATCH or the bulk upsert.",
     ),
     partial_update=extend_schema(
+        parameters=[ID_PARAMETER],
         summary="Change an invoice's descriptive fields",
         request=InvoicePatchSerializer,
         responses={200: InvoiceSerializer},
@@ -147,6 +149,7 @@ class InvoiceViewSet(LedgerViewSet):
 
     @extend_schema(
         summary="Cancel an invoice (credit note)",
+        parameters=[ID_PARAMETER],
         request=InvoiceCancelSerializer,
         responses={
             200: InvoiceSerializer,
@@ -183,9 +186,11 @@ class InvoiceViewSet(LedgerViewSet):
         summary="List payments",
         parameters=[PaymentFilterSerializer, ordering_parameter("id", "-id")],
     ),
-    retrieve=extend_schema(summary="Retrieve a payment with its allocations"),
-    by_external_id=extend_schema(operation_id="payments_by_external_id"),
-    by_external_id_query=extend_schema(operation_id="payments_by_external_id_query"),
+    retrieve=extend_schema(
+        summary="Retrieve a payment with its allocations", parameters=[ID_PARAMETER]
+    ),
+    by_external_id=extend_schema(operation_id="v1_payments_by_external_id"),
+    by_external_id_query=extend_schema(operation_id="v1_payments_by_external_id_query"),
     create=extend_schema(
         summary="Book a payment",
         request=PaymentCreateSerializer,

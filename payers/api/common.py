@@ -93,6 +93,14 @@ class LedgerCursorPagination(CursorPagination):
         return cursor
 
 
+ID_PARAMETER = OpenApiParameter(
+    "id",
+    int,
+    OpenApiParameter.PATH,
+    description="Our id of the row, as lists and bulk results show it.",
+)
+
+
 def ordering_parameter(*choices: str) -> OpenApiParameter:
     return OpenApiParameter(
         "ordering",

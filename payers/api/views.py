@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from payers.api.common import (
+    ID_PARAMETER,
     WRITE_NOTE,
     BulkOptionsSerializer,
     BulkReportSerializer,
@@ -47,9 +48,9 @@ from tenants.api_auth import tenant_of
         summary="List payers",
         parameters=[PayerFilterSerializer, ordering_parameter(*LedgerCursorPagination.ORDERINGS)],
     ),
-    retrieve=extend_schema(summary="Retrieve a payer"),
-    by_external_id=extend_schema(operation_id="payers_by_external_id"),
-    by_external_id_query=extend_schema(operation_id="payers_by_external_id_query"),
+    retrieve=extend_schema(summary="Retrieve a payer", parameters=[ID_PARAMETER]),
+    by_external_id=extend_schema(operation_id="v1_payers_by_external_id"),
+    by_external_id_query=extend_schema(operation_id="v1_payers_by_external_id_query"),
     create=extend_schema(
         summary="Create a payer",
         request=PayerCreateSerializer,
@@ -57,6 +58,7 @@ from tenants.api_auth import tenant_of
         description="An existing `external_id` is refused; use PATCH or the bulk upsert.",
     ),
     partial_update=extend_schema(
+        parameters=[ID_PARAMETER],
         summary="Change a payer's descriptive and contact data",
         request=PayerPatchSerializer,
         responses={200: PayerSerializer},

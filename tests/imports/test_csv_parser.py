@@ -152,6 +152,15 @@ def test_decimal_commas_in_every_row_do_not_fool_the_delimiter_detection():
     assert rows[0].record.gross_amount == Decimal("1.50")
 
 
+def test_excels_sep_line_names_the_delimiter_and_is_not_taken_for_the_header():
+    text = 'sep=,\r\nNumer,Termin,Nabywca,Brutto\r\nFV/1,2026-10-15,Firma,"1 234,56"\r\n'
+
+    rows = parse_text(text)
+
+    assert rows[0].line == 3
+    assert rows[0].record.gross_amount == Decimal("1234.56")
+
+
 # --- Amounts and dates --------------------------------------------------------------------------
 
 

@@ -53,3 +53,13 @@ def test_an_upload_without_a_file_gets_a_field_error(swiezak):
     response = api(swiezak).post("/api/v1/imports", {}, format="multipart")
     assert response.status_code == 400
     assert "file" in response.json()
+
+
+def test_a_file_of_no_known_format_gets_a_field_error(swiezak):
+    response = api(swiezak).post(
+        "/api/v1/imports",
+        {"file": SimpleUploadedFile("old.xls", b"\xd0\xcf\x11\xe0" * 50)},
+        format="multipart",
+    )
+    assert response.status_code == 400
+    assert "file" in response.json()

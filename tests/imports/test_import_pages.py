@@ -68,3 +68,12 @@ def test_another_clients_batch_and_its_errors_are_not_found(swiezak, other_tenan
     assert intruder.get(reverse("imports:detail", args=[batch.pk])).status_code == 404
     assert intruder.get(reverse("imports:errors_csv", args=[batch.pk])).status_code == 404
     assert batch.original_name.encode() not in intruder.get(reverse("imports:list")).content
+
+
+def test_a_file_of_no_known_format_is_refused_on_the_form(swiezak):
+    response = client_of(swiezak).post(
+        reverse("imports:list"), {"file": SimpleUploadedFile("old.xls", b"\xd0\xcf\x11\xe0" * 50)}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["file"]
+    assert ImportBatch.objects.for_tenant(swiezak).count() == 0

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from imports.models import ImportBatch
@@ -40,16 +41,21 @@ class Command(BaseCommand):
             raise CommandError(f"FILE: not found: {', '.join(missing)}")
         worst = 0
         for path in options["files"]:
-            with path.open("rb") as stream:
-                batch = create_batch(
-                    tenant=tenant,
-                    uploaded=stream,
-                    original_name=path.name,
-                    file_format=options["format"],
-                    snapshot=options["snapshot"],
-                    channel=ImportBatch.Channel.CLI,
-                    enqueue=False,
-                )
+            try:
+                with path.open("rb") as stream:
+                    batch = create_batch(
+                        tenant=tenant,
+                        uploaded=stream,
+                        original_name=path.name,
+                        file_format=options["format"],
+                        snapshot=options["snapshot"],
+                        channel=ImportBatch.Channel.CLI,
+                        enqueue=False,
+                    )
+            except ValidationError as error:
+                self.stdout.write(f"{path.name}: refused: {' '.join(error.messages)}")
+                worst = 2
+                continue
             batch = process_batch(batch=batch, on_progress=self._progress_bar(path.name))
             self._print_summary(batch)
             if batch.status != ImportBatch.Status.DONE:
