@@ -151,7 +151,11 @@ def _validated(index: int, item: Mapping[str, Any], parse_errors: ItemErrors | N
 
 
 def _validate_payer_reference(plan: InvoicePlan, item: Mapping[str, Any]) -> None:
-    plan.payer_external_id = str(item.get("payer_external_id") or "").strip()
+    reference = str(item.get("payer_external_id") or "").strip()
+    if "\x00" in reference or len(reference) > 100:  # never a payer's id, nor safe to query
+        plan.result.add_error("payer_external_id", _("At most 100 characters, without NUL."))
+        reference = ""
+    plan.payer_external_id = reference
     inline = item.get("payer")
     if inline is None:
         return

@@ -6,6 +6,7 @@ on it (imports point down the layers); nothing here is about payers.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -84,13 +85,18 @@ class LedgerCursorPagination(CursorPagination):
             cursor = super().decode_cursor(request)
         except NotFound as error:
             raise invalid from error
-        if cursor is not None and cursor.position is not None:
-            position_field = self.model._meta.get_field(self.ordering[0].lstrip("-"))
-            try:
-                position_field.to_python(cursor.position)
-            except DjangoValidationError as error:
-                raise invalid from error
-        return cursor
+        if cursor is None or cursor.position is None:
+            return cursor
+        # The position goes into a WHERE clause as it is: parse it here, so a forged one is a
+        # 400 rather than a database error (PostgreSQL refuses offsets a Python datetime allows).
+        position_field = self.model._meta.get_field(self.ordering[0].lstrip("-"))
+        try:
+            position = position_field.to_python(cursor.position)
+            if isinstance(position, datetime.datetime):
+                position = position.astimezone(datetime.UTC).isoformat()
+        except (DjangoValidationError, OverflowError, ValueError) as error:
+            raise invalid from error
+        return cursor._replace(position=str(position))
 
 
 ID_PARAMETER = OpenApiParameter(
@@ -141,7 +147,10 @@ class ExternalIdLookupMixin:
     )
     @action(detail=False, methods=["get"], url_path=r"by-external-id/(?P<external_id>.+?)")
     def by_external_id(self, request: Request, external_id: str) -> Response:
-        return self._render_by_external_id(external_id)
+        lookup = ExternalIdQuerySerializer(data={"external_id": external_id})
+        if not lookup.is_valid():  # e.g. a NUL byte, which PostgreSQL cannot compare
+            raise NotFound()
+        return self._render_by_external_id(lookup.validated_data["external_id"])
 
     def _render_by_external_id(self, external_id: str) -> Response:
         instance = get_object_or_404(self.get_queryset(), external_id=external_id)

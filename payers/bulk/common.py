@@ -73,6 +73,9 @@ def chunked(values: Sequence[Any], size: int = LOOKUP_CHUNK) -> Iterator[Sequenc
 def clean_text(result: ItemResult, model: type[models.Model], name: str, value: Any) -> str:
     """`value` stripped, with an error when it is longer than the column."""
     text = "" if value is None else str(value).strip()
+    if "\x00" in text:  # PostgreSQL cannot store it; a file may well contain one
+        result.add_error(name, _("A NUL character is not allowed."))
+        return ""
     limit = model._meta.get_field(name).max_length
     if limit and len(text) > limit:
         result.add_error(

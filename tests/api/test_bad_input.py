@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 
 from tests.api.payloads import invoice_item
@@ -63,3 +65,33 @@ def test_bulk_atomic_flag_must_be_a_boolean(api):
 
     assert response.status_code == 400
     assert "atomic" in response.json()
+
+
+def cursor(position: str) -> str:
+    return base64.b64encode(f"p={position}".encode()).decode()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/invoices/99999999999999999999999",
+        "/api/v1/invoices/by-external-id/FV%00/1",
+        "/api/v1/invoices/by-external-id?external_id=FV%00/1",
+        "/api/v1/invoices?payer_external_id=K%00",
+        f"/api/v1/invoices?cursor={cursor('99999999999999999999999')}",
+        f"/api/v1/invoices?ordering=updated_at&cursor={cursor('9999-12-31 23:59:59-23:00')}",
+        "/api/v1/invoices?updated_since=9999-12-31T23:59:59-23:00",
+        "/api/v1/payers?page_size=99999999999999999999",
+    ],
+)
+def test_hostile_reads_are_refused_not_crashed(api, path):
+    """Values a database refuses (NUL, offsets beyond ±16 h, ids beyond bigint) never reach it."""
+    assert api.get(path).status_code in (200, 400, 404)
+
+
+def test_a_nul_character_in_a_bulk_item_is_an_item_error(api):
+    items = [{"external_id": "K\x001", "name": "X"}, {"external_id": "K/2", "name": "Nul\x00"}]
+
+    response = api.post("/api/v1/payers/bulk", {"items": items}, format="json")
+
+    assert [set(r["errors"]) for r in response.json()["results"]] == [{"external_id"}, {"name"}]
