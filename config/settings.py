@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -165,6 +166,8 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# Clients' nightly files: DROP_FOLDER_ROOT/<client slug>/incoming (imports.drop_folder).
+DROP_FOLDER_ROOT = Path(env("DROP_FOLDER_ROOT", default=str(VAR_DIR / "drop")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -225,6 +228,11 @@ CELERY_BEAT_SCHEDULE = {
     "purge-idempotency-records-daily": {
         "task": "tenants.tasks.purge_idempotency_records",
         "schedule": 24 * 3600.0,
+    },
+    # On the quarter hour, so a client's import hour starts its scan at hh:00 of its own zone.
+    "scan-drop-folders": {
+        "task": "imports.tasks.scan_drop_folders",
+        "schedule": crontab(minute="*/15"),
     },
 }
 

@@ -13,6 +13,7 @@ from imports.forms import MAX_UPLOAD_BYTES
 from imports.models import ImportBatch, ImportRowError
 from imports.selectors import batches_of, row_errors_of, rows_processed
 from imports.services import create_batch
+from payers.api.common import LedgerCursorPagination
 from tenants.api_auth import tenant_of
 
 
@@ -85,6 +86,12 @@ class ImportBatchSerializer(serializers.ModelSerializer):
         return ImportRowErrorSerializer(errors, many=True).data
 
 
+class ImportBatchPagination(LedgerCursorPagination):
+    """Newest batch first (`?ordering=id` for oldest first); a forged cursor is a 400."""
+
+    default_ordering = "-id"
+
+
 class ImportBatchViewSet(
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
@@ -94,7 +101,7 @@ class ImportBatchViewSet(
     serializer_class = ImportBatchSerializer
     parser_classes = [MultiPartParser, FormParser]
     lookup_value_converter = "int"
-    ordering = "-id"
+    pagination_class = ImportBatchPagination
 
     def get_queryset(self):
         return batches_of(tenant=tenant_of(self.request))

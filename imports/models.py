@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from imports.parsers.columns import SYNONYMS
 from tenants.scoping import TenantOwnedModel
 
 
@@ -31,6 +34,10 @@ class ImportBatch(TenantOwnedModel):
         CLI = "cli", _("Command line")
         DROP_FOLDER = "drop", _("Drop folder")
 
+    # Formats that list open invoices, so can be a full snapshot of them; a bank statement or a
+    # KSeF e-invoice never is (it would mark every other open invoice paid).
+    SNAPSHOT_FORMATS = (Format.CSV, Format.XLSX, Format.JSONL)
+
     format = models.CharField(_("format"), max_length=10, choices=Format)
     file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
     original_name = models.CharField(_("file name"), max_length=255)
@@ -41,6 +48,15 @@ class ImportBatch(TenantOwnedModel):
         _("full snapshot"),
         default=False,
         help_text=_("Open invoices missing from a snapshot are marked settled."),
+    )
+    mapping = models.ForeignKey(
+        "ColumnMapping",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("column mapping"),
+        help_text=_("The client's saved column mapping the file was read with, if any."),
     )
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.QUEUED)
     created_by = models.ForeignKey(
@@ -129,3 +145,115 @@ class BankEntry(TenantOwnedModel):
                 condition=models.Q(amount__gt=0), name="bank_entry_amount_positive"
             ),
         ]
+
+
+def validate_column_mapping(value: object) -> None:
+    """A mapping is {file header: our field name}; "" as the field ignores that column."""
+    if not isinstance(value, dict) or not value:
+        raise ValidationError(
+            _(
+                "Give the mapping as an object of file headers and our field names, e.g. "
+                '{"Dokument nr": "number"}.'
+            ),
+            code="invalid",
+        )
+    problems = []
+    for header, field_name in value.items():
+        if not str(header).strip():
+            problems.append(_("A file header is empty."))
+        elif not isinstance(field_name, str):
+            problems.append(
+                _('The column "%(header)s" must map to a field name (text), not %(value)r.')
+                % {"header": header, "value": field_name}
+            )
+        elif field_name and field_name not in SYNONYMS:
+            problems.append(
+                _(
+                    'The column "%(header)s" maps to an unknown field "%(field)s"; known fields: '
+                    "%(known)s."
+                )
+                % {"header": header, "field": field_name, "known": ", ".join(SYNONYMS)}
+            )
+    if problems:
+        raise ValidationError(problems, code="invalid")
+
+
+class ColumnMapping(TenantOwnedModel):
+    """A client's own column headers for CSV and XLSX files, by name (`--mapping NAME`).
+
+    It wins over the header synonyms of the usual ERP exports; the default one applies to every
+    file the client hands over without naming a mapping.
+    """
+
+    name = models.CharField(_("name"), max_length=100)
+    mapping = models.JSONField(
+        _("columns"),
+        validators=[validate_column_mapping],
+        help_text=_(
+            'File header -> our field name, e.g. {"Dokument nr": "number", '
+            '"Kwota do zapłaty": "outstanding_amount"}; "" ignores a column.'
+        ),
+    )
+    is_default = models.BooleanField(
+        _("default"), default=False, help_text=_("Used when an import names no mapping.")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("column mapping")
+        verbose_name_plural = _("column mappings")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "name"],
+                name="column_mapping_unique_name",
+                violation_error_message=_("This client already has a mapping of this name."),
+            ),
+            models.UniqueConstraint(
+                fields=["tenant"],
+                condition=models.Q(is_default=True),
+                name="column_mapping_one_default",
+                violation_error_message=_("This client already has a default column mapping."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ImportSettings(TenantOwnedModel):
+    """How a client's nightly files arrive: its drop folder, its import hour, snapshot or not.
+
+    The drop folder's path is derived from the client's slug (`imports.drop_folder`), never
+    entered, so no setting can point it at another client's files.
+    """
+
+    tenant = models.OneToOneField("tenants.Tenant", on_delete=models.PROTECT, related_name="+")
+    snapshot_mode = models.BooleanField(
+        _("nightly files are full snapshots"),
+        default=False,
+        help_text=_(
+            "Open invoices missing from a nightly file (CSV, XLSX, JSON Lines) are marked settled."
+        ),
+    )
+    drop_folder_enabled = models.BooleanField(_("drop folder enabled"), default=False)
+    import_hour = models.PositiveSmallIntegerField(
+        _("import hour"),
+        default=2,
+        validators=[MaxValueValidator(23)],
+        help_text=_("The hour (0–23, in the client's time zone) the drop folder is picked up."),
+    )
+    last_drop_scan_at = models.DateTimeField(_("last drop-folder scan"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import settings")
+        verbose_name_plural = _("import settings")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(import_hour__lte=23), name="import_settings_hour_of_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.tenant)

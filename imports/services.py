@@ -20,6 +20,7 @@ from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
+from imports.column_mappings import mapping_for_import
 from imports.matching import match_payment
 from imports.models import BankEntry, ImportBatch, ImportRowError
 from imports.parsers.base import (
@@ -68,18 +69,22 @@ def create_batch(
     channel: str,
     file_format: str | None = None,
     snapshot: bool = False,
+    mapping_name: str | None = None,
     created_by: User | None = None,
     enqueue: bool = True,
 ) -> ImportBatch:
     """Keep the file, detect its format, and (by default) queue it for processing.
 
-    Raises ValidationError on `file` when the format cannot be recognised (nothing is kept then).
+    CSV/XLSX are read with the saved column mapping `mapping_name`, else the client's default.
+    Raises ValidationError on `file` (format not recognised) or `mapping` (no mapping of that
+    name); nothing is kept then.
     """
     sha256, size, head = _digest(uploaded)
     try:
         file_format = file_format or detect_format(original_name, head)
     except FileRejected as error:
         raise ValidationError({"file": [str(error)]}) from error
+    mapping = mapping_for_import(tenant=tenant, name=mapping_name, file_format=file_format)
     batch = ImportBatch(
         tenant=tenant,
         format=file_format,
@@ -87,7 +92,8 @@ def create_batch(
         size=size,
         sha256=sha256,
         channel=channel,
-        snapshot=snapshot,
+        snapshot=snapshot and file_format in ImportBatch.SNAPSHOT_FORMATS,
+        mapping=mapping,
         created_by=created_by,
         same_file_as=ImportBatch.objects.for_tenant(tenant)
         .filter(sha256=sha256, status=ImportBatch.Status.DONE)
@@ -138,6 +144,7 @@ class Tally:
     unmatched_payments: int = 0
     default_due_dates: int = 0
     settled_by_snapshot: int = 0
+    snapshot_withheld: str = ""  # why a snapshot settled nothing
     errors: list[RowError] = field(default_factory=list)
     errors_not_stored: int = 0
     invoice_ids_seen: set[str] = field(default_factory=set)
@@ -165,7 +172,7 @@ def process_batch(
     tally = Tally()
     try:
         with transaction.atomic(), batch.file.open("rb") as stream:
-            rows = _parser(batch.format)(stream, context=_context(batch.tenant))
+            rows = _parser(batch.format)(stream, context=_context(batch))
             for chunk in _chunks(rows, CHUNK_ROWS):
                 _apply_chunk(batch, chunk, tally)
                 cache.set(progress_key(batch.pk), tally.rows, timeout=3600)
@@ -187,9 +194,11 @@ def process_batch(
     return _finish(batch, ImportBatch.Status.DONE, tally, _summary(batch, tally))
 
 
-def _context(tenant: Tenant) -> ParseContext:
+def _context(batch: ImportBatch) -> ParseContext:
     return ParseContext(
-        tenant_nip=tenant.nip, default_payment_term_days=tenant.default_payment_term_days
+        tenant_nip=batch.tenant.nip,
+        default_payment_term_days=batch.tenant.default_payment_term_days,
+        column_mapping=dict(batch.mapping.mapping) if batch.mapping else {},
     )
 
 
@@ -325,7 +334,14 @@ def _book_bank_entries(
 
 
 def _settle_missing_invoices(batch: ImportBatch, tally: Tally) -> None:
-    """A full snapshot lists every open invoice: an open one it leaves out was settled."""
+    """A full snapshot lists every open invoice: an open one it leaves out was settled.
+
+    Not when rows were rejected (their invoices would look missing) or it lists no invoice.
+    """
+    if tally.rejected or not tally.invoice_ids_seen:
+        reason = "rows were rejected" if tally.rejected else "it lists no invoice"
+        tally.snapshot_withheld = f"No invoice was marked paid by this snapshot: {reason}."
+        return
     today = tenant_today(batch.tenant)
     open_invoices = Invoice.objects.for_tenant(batch.tenant).filter(
         status__in=Invoice.UNSETTLED, outstanding_amount__gt=0
@@ -345,7 +361,7 @@ def _settle_missing_invoices(batch: ImportBatch, tally: Tally) -> None:
 
 def _summary(batch: ImportBatch, tally: Tally) -> str:
     lines = []
-    if tally.rows and tally.rows == tally.unchanged:
+    if tally.rows and tally.rows == tally.unchanged and not tally.settled_by_snapshot:
         earlier = (
             f" (the same file as batch #{batch.same_file_as_id})" if batch.same_file_as_id else ""
         )
@@ -365,6 +381,8 @@ def _summary(batch: ImportBatch, tally: Tally) -> str:
             f"{tally.settled_by_snapshot} open invoice(s) missing from this snapshot "
             "were marked paid."
         )
+    if tally.snapshot_withheld:
+        lines.append(tally.snapshot_withheld)
     if tally.rejected:
         lines.append(f"{tally.rejected} row(s) rejected: see the errors below (CSV to download).")
     if tally.errors_not_stored:

@@ -73,8 +73,9 @@ class StaffMFAMiddleware:
 class LanguageMiddleware:
     """Polish unless the user chose otherwise: the language cookie, else the client's language.
 
-    The browser's Accept-Language is deliberately ignored: staff on an English-language browser
-    still work in Polish unless they switch.
+    The browser's Accept-Language is deliberately ignored on pages: staff on an English-language
+    browser still work in Polish unless they switch. The REST API is the other way round: English
+    by default, Polish when the request's Accept-Language asks for it.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -82,7 +83,14 @@ class LanguageMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         available = {code for code, _name in settings.LANGUAGES}
-        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if request.path.startswith("/api/"):
+            # ERPs are programs: the API speaks English unless the request asks for Polish.
+            asked = translation.get_language_from_request(request)
+            chosen = (
+                asked if asked in available and "HTTP_ACCEPT_LANGUAGE" in request.META else "en"
+            )
+        else:
+            chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         tenant = getattr(request, "tenant", None)
         if chosen not in available:
             chosen = tenant.language if tenant is not None else settings.LANGUAGE_CODE

@@ -30,7 +30,12 @@ OPERATOR_GROUP_PERMISSIONS: dict[str, list[str]] = {
     ]
     + ["invoices.view_paymentallocation", "invoices.view_agingsnapshot"]
     + ["tenants.view_apikey", "tenants.add_apikey", "tenants.change_apikey"]
-    + ["imports.view_importbatch", "imports.view_importrowerror", "imports.view_bankentry"],
+    + ["imports.view_importbatch", "imports.view_importrowerror", "imports.view_bankentry"]
+    + [
+        f"imports.{action}_{model}"
+        for model in ("columnmapping", "importsettings")
+        for action in ("view", "add", "change")
+    ],
     OperatorRole.SUPERVISOR: [
         "tenants.view_tenant",
         "tenants.view_team",

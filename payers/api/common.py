@@ -59,6 +59,7 @@ class LedgerCursorPagination(CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 1000
     ordering = "id"
+    default_ordering = "id"  # when the request names none
     ORDERINGS = {
         "id": ("id",),
         "-id": ("-id",),
@@ -72,7 +73,7 @@ class LedgerCursorPagination(CursorPagination):
 
     def get_ordering(self, request: Request, queryset: QuerySet, view: Any) -> tuple[str, ...]:
         allowed = getattr(view, "orderings", ("id", "-id"))
-        chosen = request.query_params.get("ordering") or "id"
+        chosen = request.query_params.get("ordering") or self.default_ordering
         if chosen not in allowed:
             raise ValidationError({"ordering": [_("Expected one of: %s.") % ", ".join(allowed)]})
         return self.ORDERINGS[chosen]

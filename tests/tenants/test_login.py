@@ -73,3 +73,10 @@ def test_anonymous_visitor_is_sent_to_login(db):
     response = Client().get(reverse("invoices:list"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_the_api_answers_in_english_unless_polish_is_asked_for(db):
+    english = Client().get("/api/v1/invoices")
+    polish = Client().get("/api/v1/invoices", HTTP_ACCEPT_LANGUAGE="pl")
+    assert english["Content-Language"] == "en"
+    assert polish["Content-Language"] == "pl"

@@ -1,7 +1,9 @@
-"""`manage.py import_feed --tenant SLUG [--format F] [--snapshot] FILE…`: import files now, here.
+"""`manage.py import_feed --tenant SLUG [--format F] [--mapping NAME] [--snapshot] FILE…`.
 
-Runs in this process (not on the queue) with a progress bar, prints each batch's summary and the
-first rejected rows, and exits with status 1 when any row was rejected (2 when a file was refused).
+Imports the files now, in this process (not on the queue) with a progress bar, prints each batch's
+summary and the first rejected rows, and exits with status 1 when any row was rejected (2 when a
+file or the column mapping was refused). CSV/XLSX files are read with the client's saved mapping
+NAME, else its default one.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from imports.column_mappings import mapping_for_import
 from imports.models import ImportBatch
 from imports.selectors import row_errors_of
 from imports.services import create_batch, process_batch
@@ -29,6 +32,9 @@ class Command(BaseCommand):
         parser.add_argument("--tenant", required=True, help="The client's slug.")
         parser.add_argument("--format", choices=ImportBatch.Format.values, help="Default: detect.")
         parser.add_argument(
+            "--mapping", metavar="NAME", help="The client's saved column mapping (CSV, XLSX)."
+        )
+        parser.add_argument(
             "--snapshot", action="store_true", help="A full snapshot of the open invoices."
         )
 
@@ -39,6 +45,14 @@ class Command(BaseCommand):
         missing = [str(path) for path in options["files"] if not path.is_file()]
         if missing:
             raise CommandError(f"FILE: not found: {', '.join(missing)}")
+        if options["mapping"]:
+            try:
+                mapping_for_import(
+                    tenant=tenant, name=options["mapping"], file_format=ImportBatch.Format.CSV
+                )
+            except ValidationError as error:
+                self.stdout.write(f"mapping: {' '.join(error.messages)}")
+                sys.exit(2)
         worst = 0
         for path in options["files"]:
             try:
@@ -49,6 +63,7 @@ class Command(BaseCommand):
                         original_name=path.name,
                         file_format=options["format"],
                         snapshot=options["snapshot"],
+                        mapping_name=options["mapping"],
                         channel=ImportBatch.Channel.CLI,
                         enqueue=False,
                     )
