@@ -199,13 +199,14 @@ SECURE_REFERRER_POLICY = "same-origin"
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
 CELERY_BROKER_DATA_DIR = VAR_DIR / "celery" / "broker"
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    for _folder in ("broker", "processed", "results"):
+    for _folder in ("broker", "processed", "results", "control"):
         (VAR_DIR / "celery" / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_BROKER_DATA_DIR),
         "data_folder_out": str(CELERY_BROKER_DATA_DIR),
         "processed_folder": str(VAR_DIR / "celery" / "processed"),
         "store_processed": False,
+        "control_folder": str(VAR_DIR / "celery" / "control"),
     }
     _default_result_backend = f"file://{VAR_DIR / 'celery' / 'results'}"
 else:
