@@ -49,7 +49,9 @@ class ImportBatchSerializer(serializers.ModelSerializer):
     rows_processed = serializers.SerializerMethodField(help_text="Rows read so far.")
     first_errors = serializers.SerializerMethodField(help_text="Up to 50 rejected rows.")
     same_file_as = serializers.PrimaryKeyRelatedField(
-        read_only=True, help_text="An earlier batch with the very same file, if any."
+        read_only=True,
+        allow_null=True,
+        help_text="An earlier batch with the very same file; null if none.",
     )
 
     class Meta:

@@ -271,9 +271,14 @@ def _invoice_item(tenant: Tenant, row: ParsedRow, tally: Tally) -> dict | None:
     if item["outstanding_amount"] is None:
         item.pop("outstanding_amount")
     if item["due_date"] is None:
-        item["due_date"] = record.issue_date + datetime.timedelta(
-            days=tenant.default_payment_term_days
-        )
+        try:
+            item["due_date"] = record.issue_date + datetime.timedelta(
+                days=tenant.default_payment_term_days
+            )
+        except OverflowError:
+            tally.rejected += 1
+            tally.add_error(RowError(row.line, "issue_date", "The issue date is out of range."))
+            return None
         tally.default_due_dates += 1
     return item
 

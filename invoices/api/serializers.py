@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.core.validators import MaxValueValidator
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -14,6 +17,12 @@ from payers.api.common import MAX_BULK_ITEMS, WRITE_NOTE, StrictSerializer
 from payers.api.serializers import PayerWriteSerializer
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
+# A later issue date is a typo, and the default due date (issue date plus the client's payment
+# term, up to 32,767 days) must stay a representable date.
+LATEST_ISSUE_DATE = datetime.date(2999, 12, 31)
+ISSUE_DATE_VALIDATORS = [
+    MaxValueValidator(LATEST_ISSUE_DATE, message=_("Expected a date up to %(limit_value)s."))
+]
 MOVED_ELSEWHERE = (
     "The outstanding amount and the status move only through payments, cancellation and the "
     "bulk upsert or file imports (where the ERP's outstanding amount is the truth)."
@@ -81,7 +90,11 @@ class InvoicePatchSerializer(StrictSerializer):
     instalment_number = serializers.IntegerField(
         min_value=1, max_value=32767, required=False, allow_null=True, help_text="Instalment no."
     )
-    issue_date = serializers.DateField(required=False, help_text="Date of issue, YYYY-MM-DD.")
+    issue_date = serializers.DateField(
+        required=False,
+        validators=ISSUE_DATE_VALIDATORS,
+        help_text="Date of issue, YYYY-MM-DD, at the latest 2999-12-31.",
+    )
     due_date = serializers.DateField(
         required=False, help_text="Due date, YYYY-MM-DD; not before the issue date."
     )
@@ -131,7 +144,10 @@ class InvoiceWriteSerializer(InvoicePatchSerializer):
 
 class InvoiceCreateSerializer(InvoiceWriteSerializer):
     number = serializers.CharField(max_length=100, help_text="The invoice number as printed.")
-    issue_date = serializers.DateField(help_text="Date of issue, YYYY-MM-DD.")
+    issue_date = serializers.DateField(
+        validators=ISSUE_DATE_VALIDATORS,
+        help_text="Date of issue, YYYY-MM-DD, at the latest 2999-12-31.",
+    )
     gross_amount = serializers.DecimalField(
         **MONEY, min_value=Decimal(0), help_text="Gross amount, e.g. `1230.00`."
     )

@@ -42,6 +42,7 @@ from invoices.bulk import upsert_invoices
 from invoices.models import Invoice, Payment, Source
 from invoices.services import cancel_invoices, record_payment
 from payers.api.common import (
+    BULK_REFUSED,
     ID_PARAMETER,
     WRITE_NOTE,
     BulkOptionsSerializer,
@@ -136,7 +137,7 @@ class InvoiceViewSet(LedgerViewSet):
         summary="Create or update up to 5,000 invoices",
         request=InvoiceBulkRequestSerializer,
         parameters=[BulkOptionsSerializer],
-        responses={200: BulkReportSerializer, 400: BulkReportSerializer},
+        responses={200: BulkReportSerializer, 400: BULK_REFUSED},
         examples=bulk_examples(INVOICE_EXAMPLE, "due_date", "A date (YYYY-MM-DD) is expected."),
         description="Keyed by `external_id`; payers by `payer_external_id` or inline. Valid items "
         "are applied even when others fail, unless `atomic=true`. Unchanged items are not written "

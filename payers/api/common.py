@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
@@ -203,6 +203,25 @@ class BulkReportSerializer(serializers.Serializer):
     )
     summary = BulkSummarySerializer(help_text="Counts of the results.")
     results = BulkItemResultSerializer(many=True, help_text="One entry per item, in order.")
+
+
+BULK_REFUSED = OpenApiResponse(
+    {
+        "oneOf": [
+            {"$ref": "#/components/schemas/BulkReport"},
+            {
+                "type": "object",
+                "description": "Messages by field (`items`, `atomic`, `non_field_errors`), or a "
+                "`detail` for a body that is not JSON.",
+                "additionalProperties": {
+                    "oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]
+                },
+            },
+        ]
+    },
+    description="Nothing was applied: with `atomic=true` an item was in error (the report says "
+    "which), or the request as a whole is malformed (field errors).",
+)
 
 
 def flat_errors(detail: Any, prefix: str = "") -> ItemErrors:

@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from payers.api.common import (
+    BULK_REFUSED,
     ID_PARAMETER,
     WRITE_NOTE,
     BulkOptionsSerializer,
@@ -107,7 +108,7 @@ class PayerViewSet(
         summary="Create or update up to 5,000 payers",
         request=PayerBulkRequestSerializer,
         parameters=[BulkOptionsSerializer],
-        responses={200: BulkReportSerializer, 400: BulkReportSerializer},
+        responses={200: BulkReportSerializer, 400: BULK_REFUSED},
         examples=bulk_examples(PAYER_EXAMPLE, "nip", "NIP 526-000-12-47 has a wrong check digit."),
         description="Keyed by `external_id`. Valid items are applied even when others fail, "
         "unless `atomic=true`. Unchanged items are not written (`updated_at` stays). " + WRITE_NOTE,
