@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -59,7 +60,7 @@ def test_a_mapping_naming_an_unknown_field_is_refused_with_that_field(tenant):
         mapping.full_clean()
 
     message = " ".join(error.value.message_dict["mapping"])
-    assert '"numer_faktury"' in message and '"Dokument nr"' in message
+    assert "numer_faktury" in message and "Dokument nr" in message
     assert "gross_amount" in message  # lists the fields it could have meant
 
 
@@ -191,9 +192,8 @@ def test_the_upload_form_shows_an_unknown_mapping_on_its_field(swiezak):
     response = browser.post(reverse("imports:list"), {"file": upload, "mapping": "Inna"})
 
     assert response.status_code == 200
-    assert response.context["form"].errors["mapping"] == [
-        'There is no column mapping called "Inna".'
-    ]
+    (message,) = response.context["form"].errors["mapping"]
+    assert "Inna" in message  # the page speaks Polish; the name is what matters
     assert ImportBatch.objects.for_tenant(swiezak).count() == 0
 
 
@@ -250,7 +250,7 @@ def test_the_mapping_page_names_an_unknown_field(tenant):
     )
 
     assert response.status_code == 200
-    assert '"numer"' in " ".join(response.context["form"].errors["columns"])
+    assert re.search(r'["„]numer["”]', " ".join(response.context["form"].errors["columns"]))
     assert not ColumnMapping.objects.for_tenant(tenant).exists()
 
 
