@@ -8,7 +8,7 @@ and measures in one run: our import end to end in a process of its own (rate, wa
 RSS), the re-import of the unchanged file, the floor (`import_floor`), and django-import-export
 on the first 20,000 rows (`import_export_baseline`). A missed target prints MISS; the exit code
 stays 0, because a benchmark reports and CI decides nothing on it. `--profile` runs only our
-import under cProfile and prints where the time goes. See bench/README.md.
+import and re-import, under cProfile, and prints where the time goes. See bench/README.md.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import json
 import os
 import platform
 import pstats
+import shutil
 import subprocess
 import sys
 import time
@@ -46,10 +47,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000, help="invoice rows (default 1M)")
     parser.add_argument("--keep-db", action="store_true", help="leave the database for a look")
-    parser.add_argument("--profile", action="store_true", help="only profile our first import")
+    parser.add_argument("--profile", action="store_true", help="only profile our two imports")
     parser.add_argument("--child-import", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--profile-to", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.rows < 1:
+        parser.error("--rows must be at least 1")
     if args.child_import:
         return child_import(args.child_import, profile_to=args.profile_to)
     url = database_url()
@@ -57,6 +60,7 @@ def main() -> None:
     path, generated = ensure_feed(args.rows)
     print(header_line(args.rows, path, generated, url), flush=True)
     recreate_database(url)
+    shutil.rmtree(OUT / "media", ignore_errors=True)  # the files kept by earlier runs' batches
     try:
         run(args, url, path)
     finally:
@@ -65,6 +69,7 @@ def main() -> None:
 
             connections.close_all()
             drop_database(url)
+            shutil.rmtree(OUT / "media", ignore_errors=True)
 
 
 def run(args: argparse.Namespace, url: str, path: Path) -> None:
@@ -72,7 +77,7 @@ def run(args: argparse.Namespace, url: str, path: Path) -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    ours, floor_tenant, library_tenant = make_tenants()
+    _ours, floor_tenant, library_tenant = make_tenants()
     if args.profile:
         for step in ("first import", "re-import"):
             profile_to = OUT / f"import_{args.rows}_{step.replace(' ', '_')}.pstats"
@@ -123,7 +128,13 @@ def _connect(url: str, *, maintenance: bool = False):
 
 
 def recreate_database(url: str) -> None:
-    drop_database(url)
+    import psycopg2
+
+    try:
+        drop_database(url)
+    except psycopg2.OperationalError as error:
+        parts = urlsplit(url)
+        sys.exit(f"import_bench: cannot reach PostgreSQL at {parts.hostname}:{parts.port}: {error}")
     connection = _connect(url, maintenance=True)
     connection.autocommit = True
     with connection.cursor() as cursor:
@@ -231,6 +242,14 @@ def child_import(path: Path, *, profile_to: Path | None) -> None:
     from tenants.models import Tenant
 
     tenant = Tenant.objects.get(slug="bench-ours")
+    with path.open("rb") as stream:
+        tenth = max(1, (sum(1 for _line in stream) - 1) // 10)
+    progress: list[tuple[int, float]] = []  # (rows done, when) at every tenth of the file
+
+    def note(rows: int) -> None:
+        if rows // tenth > len(progress):
+            progress.append((rows, time.perf_counter()))
+
     rss_before = memory_mb("VmRSS")
     profiler = cProfile.Profile() if profile_to else None
     started = time.perf_counter()
@@ -244,7 +263,7 @@ def child_import(path: Path, *, profile_to: Path | None) -> None:
             channel=ImportBatch.Channel.CLI,
             enqueue=False,
         )
-    batch = process_batch(batch=batch)
+    batch = process_batch(batch=batch, on_progress=note)
     if profiler:
         profiler.disable()
         profiler.dump_stats(profile_to)
@@ -260,8 +279,18 @@ def child_import(path: Path, *, profile_to: Path | None) -> None:
         "summary": batch.summary,
         "rss_before_mb": rss_before,
         "peak_rss_mb": memory_mb("VmHWM"),
+        "tenths": tenth_rates(progress, started),
     }
     print(json.dumps(result))
+
+
+def tenth_rates(progress: list[tuple[int, float]], started: float) -> list[float]:
+    """Rows/s over each stretch between two progress notes; the first includes create_batch."""
+    rates, before = [], (0, started)
+    for rows, at in progress:
+        rates.append((rows - before[0]) / max(at - before[1], 1e-9))
+        before = (rows, at)
+    return rates
 
 
 def memory_mb(name: str) -> float:
@@ -362,6 +391,16 @@ def report(rows: int, first: dict, second: dict, floor: dict, library: dict) -> 
         "none (the floor is a baseline)",
         None,
     )
+    for what, result in (("import", first), ("re-import", second)):
+        tenths = result["tenths"]
+        figure(
+            f"{what} rate by tenth of the file",
+            ", ".join(f"{rate:,.0f}" for rate in tenths) + " rows/s",
+            f"first tenth {tenths[0]:,.0f} rows/s",
+            f"last tenth {tenths[-1] / tenths[0]:.2f}× the first",
+            "none (shows whether the rate holds as the tables grow)",
+            None,
+        )
     missed = [name for name, ok in results.items() if not ok]
     print(
         f"summary: {rows:,} rows: {len(results) - len(missed)} of {len(results)} targets PASS"
