@@ -238,7 +238,8 @@ def child_import(path: Path, *, profile_to: Path | None) -> None:
 
     django.setup()
     from imports.models import ImportBatch
-    from imports.services import create_batch, process_batch
+    from imports.processing import process_batch
+    from imports.services import create_batch
     from tenants.models import Tenant
 
     tenant = Tenant.objects.get(slug="bench-ours")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from imports import drop_folder, services
+from imports import drop_folder, processing
 from imports.models import ImportBatch
 
 
@@ -12,7 +12,7 @@ from imports.models import ImportBatch
 def process_import_batch(batch_id: int) -> str:
     """Process one queued batch; a second delivery of the same task finds it taken and stops."""
     batch = ImportBatch.objects.select_related("tenant").get(pk=batch_id)
-    return services.process_batch(batch=batch).status
+    return processing.process_batch(batch=batch).status
 
 
 @shared_task(queue="imports")

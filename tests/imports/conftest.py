@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from imports.models import ImportBatch
-from imports.services import create_batch, process_batch
+from imports.processing import process_batch
+from imports.services import create_batch
 from tests.factories import TenantFactory
 
 DATA = Path(__file__).parent / "data"

@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 
 from imports.drop_folder import DropFolderError, drop_folder_of, scan_drop_folder, scan_drop_folders
 from imports.models import ImportBatch, ImportSettings
-from imports.services import process_batch
+from imports.processing import process_batch
 from imports.tasks import scan_drop_folders as scan_drop_folders_task
 from invoices.models import Invoice
 from tenants.models import Tenant

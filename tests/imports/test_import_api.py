@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from imports.models import ImportBatch
-from imports.services import process_batch
+from imports.processing import process_batch
 from tenants.services import create_api_key
 from tests.imports.conftest import FEED
 

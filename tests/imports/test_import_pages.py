@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from imports.models import ImportBatch
-from imports.services import process_batch
+from imports.processing import process_batch
 from tests.factories import DEFAULT_PASSWORD, MembershipFactory
 from tests.imports.conftest import FEED
 

@@ -128,7 +128,7 @@ def test_a_ksef_invoice_of_another_seller_is_rejected_and_nothing_else_changes(s
 
 
 def test_a_processed_batch_is_never_processed_twice(swiezak, run_import):
-    from imports.services import process_batch
+    from imports.processing import process_batch
 
     batch = run_import(swiezak, FEED / "invoices.jsonl")
     again = process_batch(batch=batch)

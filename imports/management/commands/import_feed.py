@@ -17,8 +17,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from imports.column_mappings import mapping_for_import
 from imports.models import ImportBatch
+from imports.processing import process_batch
 from imports.selectors import row_errors_of
-from imports.services import create_batch, process_batch
+from imports.services import create_batch
 from tenants.models import Tenant
 
 FIRST_ERRORS = 10

@@ -1,0 +1,304 @@
+"""Process a queued batch in one transaction: parse, validate, upsert set-wise, report.
+
+Processing streams the file through its parser in chunks, upserts the records set-wise through
+the ledger's bulk services, and records every rejected row. The ledger changes of a batch commit
+together or not at all: a crash mid-file leaves the database as it was before the batch.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from imports.banking import book_bank_entries
+from imports.models import ImportBatch, ImportRowError
+from imports.parsers.base import (
+    FileRejected,
+    InvoiceRecord,
+    ParseContext,
+    ParsedRow,
+    PayerRecord,
+    PaymentRecord,
+    RowError,
+)
+from imports.selectors import progress_key
+from invoices.bulk import upsert_invoices
+from invoices.models import Invoice, Source
+from payers.bulk import BulkReport, upsert_payers
+from tenants.models import Tenant
+from tenants.selectors import tenant_today
+
+logger = logging.getLogger(__name__)
+
+CHUNK_ROWS = 2000
+
+PARSERS: dict[str, Callable[..., Iterator[ParsedRow]]] = {}
+MAX_STORED_ERRORS = 100_000
+WARNING_PREFIX = "warning:"
+
+
+def _parser(file_format: str) -> Callable[..., Iterator[ParsedRow]]:
+    if not PARSERS:
+        from imports.parsers import camt053, csv_parser, jsonl, ksef, mt940, xlsx
+
+        PARSERS.update(
+            csv=csv_parser.parse,
+            xlsx=xlsx.parse,
+            jsonl=jsonl.parse,
+            ksef=ksef.parse,
+            mt940=mt940.parse,
+            camt053=camt053.parse,
+        )
+    return PARSERS[file_format]
+
+
+@dataclass
+class Tally:
+    """What a batch did, gathered chunk by chunk."""
+
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    matched_payments: int = 0
+    unmatched_payments: int = 0
+    default_due_dates: int = 0
+    settled_by_snapshot: int = 0
+    snapshot_withheld: str = ""  # why a snapshot settled nothing
+    errors: list[RowError] = field(default_factory=list)
+    errors_not_stored: int = 0
+    invoice_ids_seen: set[str] = field(default_factory=set)
+
+    def add_error(self, error: RowError) -> None:
+        if len(self.errors) < MAX_STORED_ERRORS:
+            self.errors.append(error)
+        else:
+            self.errors_not_stored += 1
+
+    def count(self, result: str) -> None:
+        setattr(self, result, getattr(self, result) + 1)
+
+
+def process_batch(
+    *, batch: ImportBatch, on_progress: Callable[[int], None] | None = None
+) -> ImportBatch:
+    """Apply a queued batch, all or nothing; a batch already taken or finished is left alone."""
+    claimed = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.QUEUED).update(
+        status=ImportBatch.Status.PROCESSING, started_at=timezone.now()
+    )
+    batch.refresh_from_db()
+    if not claimed:
+        return batch
+    tally = Tally()
+    try:
+        with transaction.atomic(), batch.file.open("rb") as stream:
+            rows = _parser(batch.format)(stream, context=_context(batch))
+            for chunk in _chunks(rows, CHUNK_ROWS):
+                _apply_chunk(batch, chunk, tally)
+                cache.set(progress_key(batch.pk), tally.rows, timeout=3600)
+                if on_progress:
+                    on_progress(tally.rows)
+            if batch.snapshot:
+                _settle_missing_invoices(batch, tally)
+    except FileRejected as error:
+        refused = Tally(rows=tally.rows)
+        refused.add_error(RowError(line=0, field="", message=str(error)))
+        return _finish(batch, ImportBatch.Status.REJECTED, refused, str(error))
+    except Exception as error:  # noqa: BLE001 - any crash rolls the batch back and is reported
+        logger.exception("Import batch %s failed", batch.pk)
+        summary = (
+            f"The import stopped on an unexpected error ({type(error).__name__}) and was rolled "
+            "back: nothing was imported. The operator has been notified."
+        )
+        return _finish(batch, ImportBatch.Status.FAILED, Tally(rows=tally.rows), summary)
+    return _finish(batch, ImportBatch.Status.DONE, tally, _summary(batch, tally))
+
+
+def _context(batch: ImportBatch) -> ParseContext:
+    return ParseContext(
+        tenant_nip=batch.tenant.nip,
+        default_payment_term_days=batch.tenant.default_payment_term_days,
+        column_mapping=dict(batch.mapping.mapping) if batch.mapping else {},
+    )
+
+
+def _chunks(rows: Iterator[ParsedRow], size: int) -> Iterator[list[ParsedRow]]:
+    chunk: list[ParsedRow] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _apply_chunk(batch: ImportBatch, chunk: list[ParsedRow], tally: Tally) -> None:
+    invoices: list[tuple[int, dict]] = []
+    payers: list[tuple[int, dict]] = []
+    payments: list[tuple[int, PaymentRecord]] = []
+    for row in chunk:
+        tally.rows += 1
+        problems = [e for e in row.errors if not e.message.startswith(WARNING_PREFIX)]
+        for error in row.errors:
+            tally.add_error(error)
+        if row.record is None or problems:
+            tally.rejected += 1
+        elif isinstance(row.record, InvoiceRecord):
+            item = _invoice_item(batch.tenant, row, tally)
+            if item is not None:
+                invoices.append((row.line, item))
+        elif isinstance(row.record, PayerRecord):
+            payers.append((row.line, asdict(row.record)))
+        elif isinstance(row.record, PaymentRecord):
+            payments.append((row.line, row.record))
+    if payers:
+        report = upsert_payers(tenant=batch.tenant, items=[item for _line, item in payers])
+        _count_report(report, [line for line, _item in payers], tally)
+    if invoices:
+        source = Source.KSEF if batch.format == ImportBatch.Format.KSEF else Source.FILE
+        report = upsert_invoices(
+            tenant=batch.tenant, items=[item for _line, item in invoices], source=source
+        )
+        _count_report(report, [line for line, _item in invoices], tally)
+        tally.invoice_ids_seen.update(item["external_id"] for _line, item in invoices)
+    if payments:
+        book_bank_entries(batch, payments, tally)
+
+
+def _invoice_item(tenant: Tenant, row: ParsedRow, tally: Tally) -> dict | None:
+    record = row.record
+    assert isinstance(record, InvoiceRecord)
+    if record.corrects_number:
+        tally.rejected += 1
+        tally.add_error(
+            RowError(
+                row.line,
+                "corrects",
+                f"A correction (KOR) of invoice {record.corrects_number} is not applied "
+                "automatically yet: change that invoice's amount through the API or admin.",
+                record.number,
+            )
+        )
+        return None
+    item = asdict(record)
+    payer = item.pop("payer")
+    for unused in ("corrects_number",):
+        item.pop(unused)
+    if payer is not None:
+        item["payer"] = payer
+        item.pop("payer_external_id")
+    if item["outstanding_amount"] is None:
+        item.pop("outstanding_amount")
+    if item["due_date"] is None:
+        try:
+            item["due_date"] = record.issue_date + datetime.timedelta(
+                days=tenant.default_payment_term_days
+            )
+        except OverflowError:
+            tally.rejected += 1
+            tally.add_error(RowError(row.line, "issue_date", "The issue date is out of range."))
+            return None
+        tally.default_due_dates += 1
+    return item
+
+
+def _count_report(report: BulkReport, lines: list[int], tally: Tally) -> None:
+    for result in report.results:
+        tally.count({"error": "rejected"}.get(result.result, result.result))
+        for field_name, messages in result.errors.items():
+            for message in messages:
+                tally.add_error(RowError(lines[result.index], field_name, message))
+
+
+def _settle_missing_invoices(batch: ImportBatch, tally: Tally) -> None:
+    """A full snapshot lists every open invoice: an open one it leaves out was settled.
+
+    Not when rows were rejected (their invoices would look missing) or it lists no invoice.
+    """
+    if tally.rejected or not tally.invoice_ids_seen:
+        reason = "rows were rejected" if tally.rejected else "it lists no invoice"
+        tally.snapshot_withheld = f"No invoice was marked paid by this snapshot: {reason}."
+        return
+    today = tenant_today(batch.tenant)
+    open_invoices = Invoice.objects.for_tenant(batch.tenant).filter(
+        status__in=Invoice.UNSETTLED, outstanding_amount__gt=0
+    )
+    missing = [
+        pk
+        for pk, external_id in open_invoices.values_list("pk", "external_id").iterator()
+        if external_id not in tally.invoice_ids_seen
+    ]
+    for start in range(0, len(missing), 1000):
+        tally.settled_by_snapshot += (
+            Invoice.objects.for_tenant(batch.tenant)
+            .filter(pk__in=missing[start : start + 1000])
+            .update(outstanding_amount=0, status=Invoice.Status.PAID, paid_on=today)
+        )
+
+
+def _summary(batch: ImportBatch, tally: Tally) -> str:
+    lines = []
+    if tally.rows and tally.rows == tally.unchanged and not tally.settled_by_snapshot:
+        earlier = (
+            f" (the same file as batch #{batch.same_file_as_id})" if batch.same_file_as_id else ""
+        )
+        lines.append(f"Nothing changed: every row was already in the ledger{earlier}.")
+    if tally.default_due_dates:
+        lines.append(
+            f"{tally.default_due_dates} invoice(s) had no due date: the client's default term of "
+            f"{batch.tenant.default_payment_term_days} days after the issue date was applied."
+        )
+    if tally.matched_payments or tally.unmatched_payments:
+        lines.append(
+            f"{tally.matched_payments} payment(s) matched to invoices or payers; "
+            f"{tally.unmatched_payments} wait for review."
+        )
+    if tally.settled_by_snapshot:
+        lines.append(
+            f"{tally.settled_by_snapshot} open invoice(s) missing from this snapshot "
+            "were marked paid."
+        )
+    if tally.snapshot_withheld:
+        lines.append(tally.snapshot_withheld)
+    if tally.rejected:
+        lines.append(f"{tally.rejected} row(s) rejected: see the errors below (CSV to download).")
+    if tally.errors_not_stored:
+        lines.append(f"{tally.errors_not_stored} further error(s) were not stored.")
+    return "\n".join(lines)
+
+
+@transaction.atomic
+def _finish(batch: ImportBatch, status: str, tally: Tally, summary: str) -> ImportBatch:
+    batch.status = status
+    batch.finished_at = timezone.now()
+    batch.rows_total = tally.rows
+    batch.created_count = tally.created
+    batch.updated_count = tally.updated
+    batch.unchanged_count = tally.unchanged
+    batch.rejected_count = tally.rejected
+    batch.summary = summary
+    batch.save()
+    ImportRowError.objects.bulk_create(
+        [
+            ImportRowError(
+                tenant=batch.tenant,
+                batch=batch,
+                line=error.line,
+                field=error.field[:100],
+                message=error.message[:500],
+                value=error.value[:200],
+            )
+            for error in tally.errors
+        ],
+        batch_size=2000,
+    )
+    cache.delete(progress_key(batch.pk))
+    return batch
