@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from imports.banking import book_bank_entries
+from imports.corrections import apply_corrections
 from imports.models import ImportBatch, ImportRowError
 from imports.parsers.base import (
     FileRejected,
@@ -144,6 +145,7 @@ def _apply_chunk(batch: ImportBatch, chunk: list[ParsedRow], tally: Tally) -> No
     invoices: list[tuple[int, dict]] = []
     payers: list[tuple[int, dict]] = []
     payments: list[tuple[int, PaymentRecord]] = []
+    corrections: list[tuple[int, InvoiceRecord]] = []
     for row in chunk:
         tally.rows += 1
         problems = [e for e in row.errors if not e.message.startswith(WARNING_PREFIX)]
@@ -151,6 +153,8 @@ def _apply_chunk(batch: ImportBatch, chunk: list[ParsedRow], tally: Tally) -> No
             tally.add_error(error)
         if row.record is None or problems:
             tally.rejected += 1
+        elif isinstance(row.record, InvoiceRecord) and row.record.corrects_number:
+            corrections.append((row.line, row.record))
         elif isinstance(row.record, InvoiceRecord):
             item = _invoice_item(batch.tenant, row, tally)
             if item is not None:
@@ -169,6 +173,8 @@ def _apply_chunk(batch: ImportBatch, chunk: list[ParsedRow], tally: Tally) -> No
         )
         _count_report(report, [line for line, _item in invoices], tally)
         tally.invoice_ids_seen.update(item["external_id"] for _line, item in invoices)
+    if corrections:
+        apply_corrections(batch, corrections, tally)
     if payments:
         book_bank_entries(batch, payments, tally)
 
@@ -176,18 +182,6 @@ def _apply_chunk(batch: ImportBatch, chunk: list[ParsedRow], tally: Tally) -> No
 def _invoice_item(tenant: Tenant, row: ParsedRow, tally: Tally) -> dict | None:
     record = row.record
     assert isinstance(record, InvoiceRecord)
-    if record.corrects_number:
-        tally.rejected += 1
-        tally.add_error(
-            RowError(
-                row.line,
-                "corrects",
-                f"A correction (KOR) of invoice {record.corrects_number} is not applied "
-                "automatically yet: change that invoice's amount through the API or admin.",
-                record.number,
-            )
-        )
-        return None
     item = asdict(record)
     payer = item.pop("payer")
     for unused in ("corrects_number",):
