@@ -3,14 +3,12 @@ secrets encrypted at rest."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
-
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from cryptography.fernet import Fernet
-from django.conf import settings
 from django.http import HttpRequest
+
+from tenants.crypto import fernet_for
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -26,8 +24,7 @@ class MFAAdapter(DefaultMFAAdapter):
     """
 
     def _fernet(self) -> Fernet:
-        digest = hashlib.sha256(f"mfa-secrets:{settings.SECRET_KEY}".encode()).digest()
-        return Fernet(base64.urlsafe_b64encode(digest))
+        return fernet_for("mfa-secrets")
 
     def encrypt(self, text: str) -> str:
         return self._fernet().encrypt(text.encode()).decode()

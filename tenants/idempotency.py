@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tenants.api_auth import active_api_key, bearer_token
+from tenants.crypto import fernet_for
 from tenants.models import ApiKey, IdempotencyRecord
 
 HEADER = "Idempotency-Key"
@@ -34,6 +35,8 @@ RETENTION = datetime.timedelta(hours=24)
 # A claim this old without a response belongs to a process that died mid-request: without this
 # limit, one crash would lock the key for the whole 24 hours.
 ABANDONED_AFTER = datetime.timedelta(minutes=10)
+# Stored responses marked no-store (they hold a secret) start with this, then Fernet's token.
+ENCRYPTED_MARK = b"fernet:"
 # Requests and responses above this size are passed through without being recorded.
 MAX_STORED_BYTES = 10 * 1024 * 1024
 # Responses that say nothing about what the endpoint did (refused access, throttled, lost a race)
@@ -116,9 +119,12 @@ def record_response(*, record: IdempotencyRecord, response: HttpResponse) -> Non
     ):
         claimed.delete()
         return
+    body = response.content
+    if "no-store" in response.get("Cache-Control", ""):  # a secret shown once: kept encrypted
+        body = ENCRYPTED_MARK + fernet_for("idempotent-responses").encrypt(body)
     claimed.update(
         response_status=response.status_code,
-        response_body=response.content,
+        response_body=body,
         content_type=response.get("Content-Type", ""),
     )
 
@@ -218,13 +224,22 @@ def _read_body(request: HttpRequest) -> bytes | None:
     return body
 
 
+def _stored_body(record: IdempotencyRecord) -> bytes:
+    body = bytes(record.response_body)
+    if body.startswith(ENCRYPTED_MARK):
+        return fernet_for("idempotent-responses").decrypt(body[len(ENCRYPTED_MARK) :])
+    return body
+
+
 def _replay(record: IdempotencyRecord) -> HttpResponse:
     response = HttpResponse(
-        bytes(record.response_body),
+        _stored_body(record),
         status=record.response_status,
         content_type=record.content_type or None,
     )
     response[REPLAYED_HEADER] = "true"
+    if bytes(record.response_body[: len(ENCRYPTED_MARK)]) == ENCRYPTED_MARK:
+        response["Cache-Control"] = "no-store"
     return response
 
 
