@@ -4,7 +4,14 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from imports.drop_folder import DropFolderError, drop_folder_of
-from imports.models import BankEntry, ColumnMapping, ImportBatch, ImportRowError, ImportSettings
+from imports.models import (
+    BankEntry,
+    ColumnMapping,
+    ImportBatch,
+    ImportRowError,
+    ImportSettings,
+    KnownAccount,
+)
 from imports.parsers.columns import SYNONYMS
 
 
@@ -63,11 +70,36 @@ class BankEntryAdmin(ReadOnlyAdmin):
         "counterparty_name",
         "title",
         "state",
+        "match_reason",
+        "matched_by",
+        "matched_at",
     ]
-    list_filter = ["state", "tenant", "currency"]
-    search_fields = ["title", "counterparty_name", "counterparty_nip", "external_id"]
-    list_select_related = ["tenant"]
+    list_filter = ["state", "match_reason", "tenant", "currency"]
+    search_fields = [
+        "title",
+        "counterparty_name",
+        "counterparty_nip",
+        "counterparty_account",
+        "external_id",
+    ]
+    list_select_related = ["tenant", "matched_by"]
     date_hierarchy = "booked_on"
+
+
+@admin.register(KnownAccount)
+class KnownAccountAdmin(admin.ModelAdmin):
+    """Accounts clients confirmed for their payers; a wrong one is deleted, never re-pointed
+    (the next confirmation teaches it again)."""
+
+    list_display = ["account", "payer", "tenant", "shared", "confirmed_by", "updated_at"]
+    list_filter = ["shared", "tenant"]
+    search_fields = ["account", "payer__name", "tenant__name"]
+    list_select_related = ["tenant", "payer", "confirmed_by"]
+    fields = ["tenant", "account", "payer", "shared", "confirmed_by", "created_at", "updated_at"]
+    readonly_fields = ["tenant", "account", "payer", "confirmed_by", "created_at", "updated_at"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(ColumnMapping)

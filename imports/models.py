@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
@@ -117,6 +119,16 @@ class BankEntry(TenantOwnedModel):
     class State(models.TextChoices):
         MATCHED = "matched", _("Matched")
         UNMATCHED = "unmatched", _("Waiting for review")
+        # Not a receivable payment (a refund, a transfer between own accounts): set aside by hand.
+        IGNORED = "ignored", _("Ignored")
+
+    class MatchReason(models.TextChoices):
+        TITLE = "title", _("invoice number in the title")
+        NIP = "nip", _("payer's NIP")
+        PAYER_ID = "payer_id", _("payer's id")
+        ACCOUNT = "account", _("known account")
+        CONFIRMED = "confirmed", _("confirmed by the client")
+        API = "api", _("confirmed through the API")
 
     batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT, related_name="bank_entries")
     external_id = models.CharField(_("bank reference"), max_length=120)
@@ -131,6 +143,26 @@ class BankEntry(TenantOwnedModel):
     payment = models.OneToOneField(
         "invoices.Payment", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    match_reason = models.CharField(_("matched by"), max_length=10, choices=MatchReason, blank=True)
+    # Who confirmed it on the review list (empty for automatic matches and API keys), and when.
+    matched_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("confirmed by"),
+    )
+    matched_at = models.DateTimeField(_("matched at"), null=True, blank=True)
+    ignored_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ignored by"),
+    )
+    ignored_at = models.DateTimeField(_("ignored at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -144,7 +176,61 @@ class BankEntry(TenantOwnedModel):
             models.CheckConstraint(
                 condition=models.Q(amount__gt=0), name="bank_entry_amount_positive"
             ),
+            models.CheckConstraint(
+                condition=~models.Q(state="matched") | models.Q(payment__isnull=False),
+                name="bank_entry_matched_has_payment",
+            ),
         ]
+        # The review list: a client's entries of one state, newest first.
+        indexes = [
+            models.Index(fields=["tenant", "state", "-booked_on", "-id"], name="bank_entry_review")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.booked_on} {self.amount} {self.currency} {self.counterparty_name}"
+
+
+def normalize_account(account: str) -> str:
+    """An account number as one key: no spaces or dashes, upper case, 'PL' before 26 digits."""
+    compact = re.sub(r"[\s-]", "", account or "").upper()
+    if re.fullmatch(r"\d{26}", compact):
+        return f"PL{compact}"
+    return compact
+
+
+class KnownAccount(TenantOwnedModel):
+    """A counterparty account the client confirmed for one of its payers.
+
+    Credits from it are matched to that payer automatically. An account confirmed for two
+    different payers (a parent company, a factor, an accounting office) is marked shared and
+    matches nobody automatically: ambiguity is never guessed.
+    """
+
+    account = models.CharField(_("account"), max_length=40)
+    payer = models.ForeignKey(
+        "payers.Payer", on_delete=models.CASCADE, related_name="+", verbose_name=_("payer")
+    )
+    shared = models.BooleanField(
+        _("used by several payers"),
+        default=False,
+        help_text=_("Confirmed for more than one payer; never matched automatically."),
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("known payer account")
+        verbose_name_plural = _("known payer accounts")
+        ordering = ["account"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "account"], name="known_account_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.account
 
 
 def validate_column_mapping(value: object) -> None:
