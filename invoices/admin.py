@@ -21,7 +21,15 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from invoices.models import ZERO, AgingSnapshot, Invoice, Payment, PaymentAllocation, Source
+from invoices.models import (
+    ZERO,
+    AgingSnapshot,
+    Invoice,
+    InvoiceCorrection,
+    Payment,
+    PaymentAllocation,
+    Source,
+)
 from invoices.services import cancel_invoices, create_invoice, record_payment
 from invoices.templatetags.money import money
 from tenants.models import Tenant
@@ -74,6 +82,23 @@ class InvoiceAllocationInline(AllocationInline):
     verbose_name_plural = _("payments applied to this invoice")
 
 
+class InvoiceCorrectionInline(ReadOnlyMixin, admin.TabularInline):
+    """On an invoice: the correcting invoices applied to it."""
+
+    model = InvoiceCorrection
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = (
+        "number",
+        "issue_date",
+        "gross_delta",
+        "overpaid_amount",
+        "source",
+        "created_at",
+    )
+    verbose_name_plural = _("corrections applied to this invoice")
+
+
 class CancelActionForm(ActionForm):
     reason = forms.CharField(label=_("Reason for cancelling"), max_length=200, required=False)
 
@@ -124,7 +149,7 @@ class InvoiceAdmin(admin.ModelAdmin):
     # with its payments and allocations (or with the client's ERP on the next import).
     ledger_fields = ("tenant", "payer", "external_id", "source", "status", "paid_on")
     readonly_fields = ("gross", "outstanding", "paid", "created_at", "updated_at")
-    inlines = (InvoiceAllocationInline,)
+    inlines = (InvoiceAllocationInline, InvoiceCorrectionInline)
 
     gross = money_column("gross_amount", _("gross amount"))
     outstanding = money_column("outstanding_amount", _("outstanding"))

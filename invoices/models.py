@@ -203,6 +203,49 @@ class PaymentAllocation(TenantOwnedModel):
         ]
 
 
+class InvoiceCorrection(TenantOwnedModel):
+    """A correcting invoice (faktura korygująca) applied to the invoice it corrects.
+
+    Kept once per correcting document, so a correction received again is recognised and never
+    applied twice, and re-importing the corrected original does not undo it.
+    """
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="corrections")
+    external_id = models.CharField(
+        _("correction's id"),
+        max_length=100,
+        help_text=_("The correcting document's KSeF number or number."),
+    )
+    number = models.CharField(_("number"), max_length=100)
+    issue_date = models.DateField(_("issue date"))
+    gross_delta = money_field(
+        _("change of the gross amount"), help_text=_("Negative when the correction reduces it.")
+    )
+    overpaid_amount = money_field(
+        _("overpaid"),
+        default=ZERO,
+        help_text=_("What the payer had already paid beyond the corrected amount."),
+    )
+    source = models.CharField(_("source"), max_length=10, choices=Source, default=Source.MANUAL)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("invoice correction")
+        verbose_name_plural = _("invoice corrections")
+        ordering = ["issue_date", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "external_id"], name="invoice_correction_unique_external_id"
+            ),
+            models.CheckConstraint(
+                condition=Q(overpaid_amount__gte=0), name="invoice_correction_overpaid_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
 class AgingSnapshot(TenantOwnedModel):
     """The aging of one client's receivables on one day, kept for trends on the dashboard."""
 

@@ -15,6 +15,7 @@ from invoices.models import (
     ZERO,
     AgingSnapshot,
     Invoice,
+    InvoiceCorrection,
     Payment,
     PaymentAllocation,
     Source,
@@ -169,6 +170,88 @@ def _allocate(payment: Payment) -> None:
             PaymentAllocation(tenant=payment.tenant, payment=payment, invoice=invoice, amount=share)
         )
     PaymentAllocation.objects.bulk_create(allocations)
+
+
+@transaction.atomic
+def correct_invoice(
+    *,
+    tenant: Tenant,
+    invoice: Invoice,
+    external_id: str,
+    number: str,
+    issue_date: datetime.date,
+    gross_delta: Decimal,
+    source: str = Source.MANUAL,
+) -> tuple[InvoiceCorrection, bool]:
+    """Apply a correcting invoice to the invoice it corrects; returns (correction, applied now).
+
+    The gross and the outstanding amount change by `gross_delta` (negative reduces them). A
+    reduction beyond what is still owed leaves nothing owed and records the payer's overpayment;
+    a correction to zero cancels the invoice. A correction already applied (same id) is returned
+    as it is; the same id with another invoice or amount is refused.
+    """
+    if invoice.tenant_id != tenant.id:
+        raise ValidationError({"invoice": _("The invoice belongs to another client.")})
+    existing = InvoiceCorrection.objects.for_tenant(tenant).filter(external_id=external_id).first()
+    if existing is not None:
+        if existing.invoice_id != invoice.id or existing.gross_delta != gross_delta:
+            raise ValidationError(
+                {
+                    "external_id": _(
+                        "The correction %(id)s was already applied to invoice %(number)s with "
+                        "%(delta)s; it cannot be applied again differently."
+                    )
+                    % {
+                        "id": external_id,
+                        "number": existing.invoice.number,
+                        "delta": existing.gross_delta,
+                    }
+                }
+            )
+        return existing, False
+    invoice = Invoice.objects.for_tenant(tenant).select_for_update().get(pk=invoice.pk)
+    if invoice.status == Invoice.Status.CANCELLED:
+        raise ValidationError(
+            {"invoice": _("Invoice %(number)s is cancelled.") % {"number": invoice.number}}
+        )
+    new_gross = invoice.gross_amount + gross_delta
+    if new_gross < ZERO:
+        raise ValidationError(
+            {
+                "gross_amount": _(
+                    "The correction reduces invoice %(number)s by %(delta)s, more than its gross "
+                    "amount %(gross)s."
+                )
+                % {"number": invoice.number, "delta": -gross_delta, "gross": invoice.gross_amount}
+            }
+        )
+    still_owed = invoice.outstanding_amount + gross_delta
+    correction = InvoiceCorrection(
+        tenant=tenant,
+        invoice=invoice,
+        external_id=external_id,
+        number=number,
+        issue_date=issue_date,
+        gross_delta=gross_delta,
+        overpaid_amount=max(-still_owed, ZERO),
+        source=source,
+    )
+    correction.full_clean(exclude=["invoice"])
+    correction.save()
+    invoice.gross_amount = new_gross
+    invoice.outstanding_amount = max(still_owed, ZERO)
+    if new_gross == ZERO:
+        invoice.status = Invoice.Status.CANCELLED
+    else:
+        invoice.status = settled_status(invoice)
+        if invoice.status == Invoice.Status.PAID:
+            invoice.paid_on = invoice.paid_on or issue_date
+        else:
+            invoice.paid_on = None
+    invoice.save(
+        update_fields=["gross_amount", "outstanding_amount", "status", "paid_on", "updated_at"]
+    )
+    return correction, True
 
 
 @transaction.atomic

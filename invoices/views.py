@@ -47,9 +47,12 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
 def invoice_detail(request: HttpRequest, invoice_id: int) -> HttpResponse:
     invoice = get_for_tenant_or_404(Invoice, request.tenant, pk=invoice_id)
     allocations = invoice.allocations.select_related("payment").order_by("payment__paid_on")
-    return render(
-        request, "invoices/invoice_detail.html", {"invoice": invoice, "allocations": allocations}
-    )
+    context = {
+        "invoice": invoice,
+        "allocations": allocations,
+        "corrections": invoice.corrections.order_by("issue_date", "id"),
+    }
+    return render(request, "invoices/invoice_detail.html", context)
 
 
 @client_view

@@ -7,15 +7,17 @@ Field paths: DOMAIN.md §6. What the import relies on, beyond the paths:
 - The buyer (`Podmiot2`) becomes the inline payer. Its external id is `NrKlienta`, else the NIP,
   else the EU VAT or foreign id, else the name. A NIP whose checksum fails (test invoices use such
   numbers) is kept and flagged, and the row carries a *warning*: a RowError on field
-  `Podmiot2/NIP` whose message starts with "warning:", next to the record. Processing books the
-  record and reports the warning; any other RowError means the row has no record.
+  `Podmiot2/NIP` flagged `warning` (its message says "warning:"), next to the record. Processing
+  books the record and reports the warning; any other RowError means the row has no record.
 - `external_id` is the KSeF number when the file is named by it (as KSeF downloads are:
   `5260001246-20260301-ABCDEF012345-AB.xml`), else the invoice number `P_2`: the XML itself holds
   no ERP id.
 - `due_date` is the earliest `Platnosc/TerminPlatnosci/Termin`; None when there is none (processing
   applies the client's default payment term and says so).
-- Corrections (`RodzajFaktury` KOR, KOR_ZAL, KOR_ROZ) carry `corrects_number` and their
-  `gross_amount` is the signed `P_15`, i.e. the difference: negative when it reduces the invoice.
+- Corrections (`RodzajFaktury` KOR, KOR_ZAL, KOR_ROZ) carry `corrects_number` (and
+  `corrects_ksef_number` when given) and their `gross_amount` is the signed `P_15`, i.e. the
+  difference: negative when it reduces the invoice. A collective correction (several corrected
+  invoices, one total) is a RowError: its total cannot be split per invoice.
 - `Zaplacono` = 1 with `DataZaplaty`: outstanding 0 and `paid_on`. Partial payments
   (`ZaplataCzesciowa`) reduce the outstanding amount; paid in full, `paid_on` is the last one.
 - Line numbers: 1 for a single XML; in a ZIP, the member's position, and every message starts with
@@ -76,7 +78,7 @@ def parse(stream: BinaryIO, *, context: ParseContext) -> Iterator[ParsedRow]:
         )
     stream = seekable(stream, max_bytes=MAX_ZIP_TOTAL_BYTES)
     if not is_zip(stream):
-        name = str(getattr(stream, "name", "") or "")
+        name = context.file_name or str(getattr(stream, "name", "") or "")
         yield _document_row(stream, line=1, file_name=name, tenant=tenant_nip, in_zip=False)
         return
     for member in iter_zip_members(stream):
@@ -156,6 +158,7 @@ class _Document:
             for el in self.all("Fa/Platnosc/TerminPlatnosci/Termin")
         ]
         outstanding, paid_on = self.payment_state(gross)
+        corrected = self.corrected() if kind in CORRECTION_KINDS else ("", "")
         return InvoiceRecord(
             external_id=ksef_number or number,
             number=number,
@@ -167,11 +170,29 @@ class _Document:
             outstanding_amount=outstanding,
             currency=self.text("Fa/KodWaluty").upper() or self.missing("Fa/KodWaluty"),
             payer=payer,
-            corrects_number=self.text("Fa/DaneFaKorygowanej/NrFaKorygowanej")
-            if kind in CORRECTION_KINDS
-            else "",
+            corrects_number=corrected[0],
+            corrects_ksef_number=corrected[1],
             paid_on=paid_on,
         )
+
+    def corrected(self) -> tuple[str, str]:
+        """(number, KSeF number) of the one invoice a correction corrects.
+
+        A collective correction (several `DaneFaKorygowanej`, e.g. a year-end discount) gives one
+        total for all of them, which cannot be split per invoice: it is refused with a reason.
+        """
+        corrected = self.all("Fa/DaneFaKorygowanej")
+        if len(corrected) > 1:
+            self.error(
+                "Fa/DaneFaKorygowanej",
+                f"a collective correction of {len(corrected)} invoices gives one total for all of "
+                "them and cannot be applied automatically; correct each invoice's amount by hand",
+            )
+            return "", ""
+        number = self.text("Fa/DaneFaKorygowanej/NrFaKorygowanej")
+        if not number:
+            self.missing("Fa/DaneFaKorygowanej/NrFaKorygowanej")
+        return number, self.text("Fa/DaneFaKorygowanej/NrKSeFFaKorygowanej").upper()
 
     def payer(self) -> PayerRecord:
         ids = "Podmiot2/DaneIdentyfikacyjne"
@@ -191,6 +212,7 @@ class _Document:
                     f"{self.prefix}warning: the buyer NIP {nip} has a wrong check digit; "
                     "kept as received and flagged",
                     nip,
+                    warning=True,
                 )
             )
         foreign_id = self.text(f"{ids}/KodUE") + self.text(f"{ids}/NrVatUE")
@@ -237,6 +259,7 @@ class _Document:
                     field,
                     f"{self.prefix}warning: the partial payments ({paid}) exceed the gross amount "
                     f"({gross}); the invoice is taken as paid",
+                    warning=True,
                 )
             )
         return Decimal(0), max((d for d in dates if d), default=None)
