@@ -1,0 +1,324 @@
+"""Benchmark of the daily contact planner on PostgreSQL (issue 4, item 9): one line per figure.
+
+    .venv/bin/python bench/planner_bench.py [--payers 200000] [--invoices 1000000] [--keep-db]
+
+Creates its own database (`bench_planner` on the server of BENCH_DATABASE_URL or DATABASE_URL,
+else 127.0.0.1:5432), migrates it (so the operator's default schedule is there), generates one
+client's ledger in SQL (N payers, M invoices due over the 120 days around the planned day, 80 %
+open, 10 % partly paid, 10 % paid), then measures: `plan_day` for one day in a process of its own
+(wall time, peak RSS), the rerun of the same day (must create 0), and the floor: one hand-written
+SQL query selecting the same (payer, step) pairs. A missed target prints MISS; the exit code stays
+0 (a benchmark reports, CI decides nothing on it). See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.import_bench import (  # noqa: E402
+    checkpoint,
+    child_environment,
+    drop_database,
+    figure,
+    memory_mb,
+    recreate_database,
+    setup_django,
+)
+from bench.import_bench import database_url as import_database_url  # noqa: E402
+
+DATABASE_NAME = "bench_planner"
+PLAN_DAY = datetime.date(2026, 12, 11)  # a Friday: calls, SMS, a demand and a voice message
+TARGET_SECONDS = 30.0
+TARGET_FLOOR_RATIO = 3.0
+TARGET_RSS_MB = 500
+TARGET_RERUN_SECONDS = 5.0
+SLUG = "bench-planner"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--payers", type=int, default=200_000)
+    parser.add_argument("--invoices", type=int, default=1_000_000)
+    parser.add_argument("--keep-db", action="store_true", help="leave the database for a look")
+    parser.add_argument("--child-plan", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child_plan:
+        return child_plan()
+    if args.payers < 1 or args.invoices < args.payers:
+        parser.error("need at least one payer and at least as many invoices as payers")
+    url = database_url()
+    parts = urlsplit(url)
+    print(
+        f"planner_bench: {args.payers:,} payers, {args.invoices:,} invoices, plan of "
+        f"{PLAN_DAY.isoformat()}; database {parts.path.lstrip('/')} on {parts.hostname}:"
+        f"{parts.port or 5432}; {platform.python_implementation()} {platform.python_version()}, "
+        f"{os.cpu_count()} CPUs",
+        flush=True,
+    )
+    recreate_database(url)
+    try:
+        setup_django(url)
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+        started = time.perf_counter()
+        tenant_id = generate_ledger(payers=args.payers, invoices=args.invoices)
+        print(f"ledger generated in {time.perf_counter() - started:.1f} s", flush=True)
+        floor = measure_floor(url, tenant_id)
+        first = run_child(url)
+        second = run_child(url)
+        report(first, second, floor, ours_pairs(tenant_id))
+    finally:
+        if not args.keep_db:
+            from django.db import connections
+
+            connections.close_all()
+            drop_database(url)
+
+
+def database_url() -> str:
+    """The server of import_bench's URL, always with this benchmark's own database."""
+    parts = urlsplit(import_database_url())
+    return parts._replace(path=f"/{DATABASE_NAME}").geturl()
+
+
+# --- The ledger --------------------------------------------------------------------------------
+
+
+def _insert_generated(model, *, source: str, source_params: list, expressions: dict) -> None:
+    """INSERT INTO model SELECT … FROM (source) g: the given columns from SQL expressions over
+    the source's columns, every other column its field default (new columns need no edit)."""
+    from django.db import connection
+
+    columns, values, defaults = [], [], []
+    for field in model._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        columns.append(connection.ops.quote_name(field.column))
+        if field.column in expressions:
+            values.append(expressions[field.column])
+        else:
+            values.append("%s")
+            default = None if field.null and not field.has_default() else field.get_default()
+            defaults.append(field.get_db_prep_save(default, connection))
+    sql = (
+        f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) "  # noqa: S608
+        f"SELECT {', '.join(values)} FROM ({source}) g"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, defaults + source_params)
+
+
+def generate_ledger(*, payers: int, invoices: int) -> int:
+    """One client with `payers` payers (a fifth consumers) and `invoices` invoices among them,
+    due over the 120 days from 100 days before the planned day (scattered, so each payer's
+    invoices sit at different stages); 10 % paid, 10 % partly paid, the rest open."""
+    from django.db import connection, transaction
+
+    from invoices.models import Invoice
+    from payers.models import Payer
+    from tenants.models import Tenant
+
+    tenant = Tenant.objects.create(name="Bench planner", slug=SLUG, nip="5260250274")
+    first_due = PLAN_DAY - datetime.timedelta(days=100)
+    with transaction.atomic():
+        _insert_generated(
+            Payer,
+            source="SELECT n FROM generate_series(1, %s) AS n",
+            source_params=[payers],
+            expressions={
+                "tenant_id": str(tenant.pk),
+                "external_id": "'P' || g.n",
+                "name": "'Odbiorca ' || g.n",
+                "kind": "CASE WHEN mod(g.n, 5) = 0 THEN 'consumer' ELSE 'business' END",
+                "created_at": "now()",
+                "updated_at": "now()",
+            },
+        )
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT min(id) FROM payers_payer WHERE tenant_id = %s", [tenant.pk])
+            first_payer = cursor.fetchone()[0]
+        _insert_generated(
+            Invoice,
+            source="SELECT n, %s::date + mod(n::bigint * 7919, 120)::int AS due "
+            "FROM generate_series(1, %s) AS n",
+            source_params=[first_due, invoices],
+            expressions={
+                "tenant_id": str(tenant.pk),
+                "payer_id": f"{int(first_payer)} + mod(g.n, {int(payers)})",
+                "external_id": "'F' || g.n",
+                "number": "'FV/' || g.n",
+                "issue_date": "g.due - 30",
+                "due_date": "g.due",
+                "gross_amount": "1230.00",
+                "outstanding_amount": "CASE WHEN mod(g.n, 10) = 0 THEN 0 "
+                "WHEN mod(g.n, 10) = 1 THEN 615.00 ELSE 1230.00 END",
+                "status": "CASE WHEN mod(g.n, 10) = 0 THEN 'paid' "
+                "WHEN mod(g.n, 10) = 1 THEN 'partially_paid' ELSE 'open' END",
+                "created_at": "now()",
+                "updated_at": "now()",
+            },
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return tenant.pk
+
+
+# --- The measured steps ------------------------------------------------------------------------
+
+
+def floor_sql(tenant_id: int) -> tuple[str, list]:
+    """The (payer, step) pairs as one hand-written query: the day's stages as a VALUES list."""
+    from contact_schedule.planner import stages_due
+    from tenants.models import Tenant
+
+    stages = stages_due(tenant=Tenant.objects.get(pk=tenant_id), day=PLAN_DAY)
+    rows, params = [], []
+    for stage in stages:
+        previous = stage.previous_step.pk if stage.previous_step else None
+        for due in stage.due_dates:
+            rows.append("(%s::date, %s, %s::bigint, %s::boolean)")
+            params += [due, stage.rank, previous, stage.step.only_if_no_response]
+    ranks = ", ".join(f"({int(s.rank)}, {int(s.step.pk)})" for s in stages)
+    # The default schedule has no amount or payer-kind conditions; "only if no response" is kept.
+    sql = f"""
+        WITH stage(due, rank, previous_step, only_if_no_response) AS (VALUES {", ".join(rows)}),
+        staged AS (
+            SELECT i.payer_id, max(s.rank) AS rank
+            FROM invoices_invoice i
+            JOIN payers_payer p ON p.id = i.payer_id
+            JOIN stage s ON s.due = i.due_date
+            WHERE i.tenant_id = %s AND i.status IN ('open', 'partially_paid')
+              AND i.outstanding_amount > 0 AND NOT p.do_not_contact
+              AND (NOT s.only_if_no_response OR NOT EXISTS (
+                  SELECT 1 FROM contact_schedule_contacttaskinvoice c
+                  JOIN contact_schedule_contacttask t ON t.id = c.task_id
+                  WHERE c.invoice_id = i.id AND c.step_id = s.previous_step
+                    AND t.responded_at IS NOT NULL))
+            GROUP BY i.payer_id
+        )
+        SELECT staged.payer_id, r.step_id
+        FROM staged JOIN (VALUES {ranks}) r(rank, step_id) ON r.rank = staged.rank
+    """  # noqa: S608
+    return sql, [*params, tenant_id]
+
+
+def measure_floor(url: str, tenant_id: int) -> dict:
+    from django.db import connection
+
+    sql, params = floor_sql(tenant_id)
+    checkpoint(url)
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        pairs = {tuple(row) for row in cursor.fetchall()}
+    return {"seconds": time.perf_counter() - started, "pairs": pairs}
+
+
+def ours_pairs(tenant_id: int) -> set[tuple[int, int]]:
+    from contact_schedule.models import ContactTask
+
+    tasks = ContactTask.objects.filter(tenant_id=tenant_id, planned_date=PLAN_DAY)
+    return set(tasks.values_list("payer_id", "step_id"))
+
+
+def run_child(url: str) -> dict:
+    """`plan_day` in a fresh process (so its peak RSS is its own); what it reported."""
+    from django.db import connections
+
+    connections.close_all()
+    checkpoint(url)
+    command = [sys.executable, str(Path(__file__).resolve()), "--child-plan"]
+    env = child_environment(url)
+    done = subprocess.run(command, capture_output=True, text=True, check=False, env=env)  # noqa: S603
+    if done.returncode:
+        sys.stderr.write(done.stdout + done.stderr)
+        raise SystemExit(f"planner_bench: the plan failed (exit {done.returncode}), see above")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def child_plan() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from contact_schedule.planner import plan_day
+    from tenants.models import Tenant
+
+    tenant = Tenant.objects.get(slug=SLUG)
+    rss_before = memory_mb("VmRSS")
+    started = time.perf_counter()
+    result = plan_day(tenant=tenant, day=PLAN_DAY)
+    print(
+        json.dumps(
+            {
+                "seconds": time.perf_counter() - started,
+                "tasks_created": result.tasks_created,
+                "invoices_covered": result.invoices_covered,
+                "tasks_by_channel": result.tasks_by_channel,
+                "rss_before_mb": rss_before,
+                "peak_rss_mb": memory_mb("VmHWM"),
+            }
+        )
+    )
+
+
+# --- The report --------------------------------------------------------------------------------
+
+
+def report(first: dict, second: dict, floor: dict, ours: set) -> None:
+    same = ours == floor["pairs"]
+    print(
+        f"check: {len(ours):,} (payer, step) pairs planned, the floor selected "
+        f"{len(floor['pairs']):,}" + ("; identical" if same else "  CHECK FAILED")
+    )
+    print(f"check: tasks per channel {first['tasks_by_channel']}")
+    ratio = first["seconds"] / floor["seconds"]
+    results = {
+        "plan time": figure(
+            "plan of one day",
+            f"{first['seconds']:.1f} s ({first['tasks_created']:,} tasks, "
+            f"{first['invoices_covered']:,} invoices covered)",
+            f"floor {floor['seconds']:.1f} s",
+            f"{ratio:.1f}× the floor",
+            f"≤ {TARGET_SECONDS:g} s and ≤ {TARGET_FLOOR_RATIO:g}× the floor",
+            first["seconds"] <= TARGET_SECONDS and ratio <= TARGET_FLOOR_RATIO,
+        ),
+        "peak RSS": figure(
+            "peak RSS of the planning process",
+            f"{first['peak_rss_mb']:,.0f} MB",
+            f"{first['rss_before_mb']:,.0f} MB after django.setup",
+            f"{first['peak_rss_mb'] / first['rss_before_mb']:.1f}× that",
+            f"≤ {TARGET_RSS_MB} MB",
+            first["peak_rss_mb"] <= TARGET_RSS_MB,
+        ),
+        "rerun": figure(
+            "rerun of the same day",
+            f"{second['seconds']:.1f} s, {second['tasks_created']:,} tasks created",
+            f"first plan {first['seconds']:.1f} s",
+            f"{second['seconds'] / first['seconds']:.2f}× its time",
+            f"≤ {TARGET_RERUN_SECONDS:g} s and 0 tasks",
+            second["seconds"] <= TARGET_RERUN_SECONDS and second["tasks_created"] == 0,
+        ),
+    }
+    missed = [name for name, ok in results.items() if not ok]
+    print(
+        f"summary: {len(results) - len(missed)} of {len(results)} targets PASS"
+        + (f"; MISS: {', '.join(missed)}" if missed else "")
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ContactScheduleConfig(AppConfig):
+    name = "contact_schedule"
+    verbose_name = _("Contact schedule")

@@ -1,0 +1,30 @@
+"""Beat's nightly planning: thin wrappers that load by id and call a service."""
+
+from __future__ import annotations
+
+import datetime
+
+from celery import shared_task
+
+from contact_schedule import selectors, services
+from tenants.models import Tenant
+
+
+@shared_task
+def plan_client_day(tenant_id: int, day: str) -> int | None:
+    """Plan one client's day (ISO date); None when another run already planned it."""
+    tenant = Tenant.objects.get(pk=tenant_id)
+    result = services.plan_scheduled_day(tenant=tenant, day=datetime.date.fromisoformat(day))
+    return result.tasks_created if result else None
+
+
+@shared_task
+def plan_due_clients() -> int:
+    """Beat, every quarter hour: queue the plan of each client whose planning hour has come.
+
+    A client queued twice (a slow worker) is planned once: the service claims the day.
+    """
+    due = selectors.clients_due_for_planning()
+    for tenant, day in due:
+        plan_client_day.delay(tenant.pk, day.isoformat())
+    return len(due)
