@@ -1,0 +1,195 @@
+"""Statutory interest rates and NBP exchange rates (operator-wide data), compensation claims.
+
+`InterestRate` and `NbpRate` carry no tenant: they are the law and the central bank's tables, the
+same for every client, kept by account managers in admin. `CompensationClaim` belongs to a client.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from tenants.scoping import TenantOwnedModel
+
+
+class RateKind(models.TextChoices):
+    # odsetki ustawowe za opóźnienie, art. 481 § 2 KC
+    CIVIL = "civil", _("Statutory delay interest (art. 481 KC)")
+    # odsetki ustawowe za opóźnienie w transakcjach handlowych, art. 4 pt 3 of the 2013 act
+    COMMERCIAL = "commercial", _("Commercial transactions")
+    # the same, where the debtor is a public entity that is a medical entity (art. 4 pt 3 lit. b)
+    COMMERCIAL_PUBLIC_MEDICAL = (
+        "commercial_public_medical",
+        _("Commercial transactions, public medical entity"),
+    )
+
+
+HALF_YEAR_STARTS = {(1, 1), (7, 1)}
+HALF_YEAR_ENDS = {(6, 30), (12, 31)}
+
+
+class InterestRate(models.Model):
+    """The annual statutory interest rate of one kind for a period; operator-wide (no tenant).
+
+    Account managers add a row when a new rate is announced. A civil row may stay open-ended (the
+    rate holds until the reference rate changes; the next row closes it); a commercial row covers
+    whole half-years, because the rate is announced per half-year, so it always has an end.
+    """
+
+    kind = models.CharField(_("kind"), max_length=30, choices=RateKind)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(
+        _("valid to"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: until the next rate of this kind (civil rates only)."),
+    )
+    rate = models.DecimalField(
+        _("annual rate (%)"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("99.99"))],
+    )
+    reference_rate = models.DecimalField(
+        _("NBP reference rate (%)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    source = models.CharField(
+        _("source"), max_length=300, blank=True, help_text=_("Legal basis or announcement.")
+    )
+    # DOMAIN.md: values not confirmed from an official source are loaded, flagged, and confirmed
+    # by an account manager.
+    verified = models.BooleanField(_("verified"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("statutory interest rate")
+        verbose_name_plural = _("statutory interest rates")
+        ordering = ["kind", "valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "valid_from"], name="interest_rate_unique_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="interest_rate_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.valid_from}: {self.rate}%"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
+            errors["valid_to"] = _("The period cannot end before it starts.")
+        if self.kind and self.kind != RateKind.CIVIL and self.valid_from:
+            if (self.valid_from.month, self.valid_from.day) not in HALF_YEAR_STARTS:
+                errors["valid_from"] = _(
+                    "Commercial-transaction rates start on 1 January or 1 July (a half-year)."
+                )
+            if self.valid_to is None:
+                errors["valid_to"] = _(
+                    "Commercial-transaction rates are announced per half-year: give the end."
+                )
+            elif (self.valid_to.month, self.valid_to.day) not in HALF_YEAR_ENDS:
+                errors["valid_to"] = _(
+                    "Commercial-transaction rates end on 30 June or 31 December (a half-year)."
+                )
+        if errors:
+            raise ValidationError(errors)
+        self._refuse_overlap()
+
+    def _refuse_overlap(self) -> None:
+        """No two rows of a kind may share a start or cover the same day."""
+        if not (self.kind and self.valid_from):
+            return
+        others = InterestRate.objects.filter(kind=self.kind).exclude(pk=self.pk)
+        earlier = others.filter(valid_from__lte=self.valid_from).order_by("-valid_from").first()
+        later = others.filter(valid_from__gt=self.valid_from).order_by("valid_from").first()
+        if earlier and earlier.valid_from == self.valid_from:
+            raise ValidationError(
+                {
+                    "valid_from": _("A %(kind)s rate from %(day)s already exists.")
+                    % {"kind": self.get_kind_display(), "day": self.valid_from}
+                }
+            )
+        # An open-ended earlier row is closed by this one; a bounded one must end before it.
+        if earlier and earlier.valid_to is not None and earlier.valid_to >= self.valid_from:
+            raise ValidationError(
+                {
+                    "valid_from": _(
+                        "This period overlaps the rate valid %(start)s – %(end)s (%(rate)s%%)."
+                    )
+                    % {"start": earlier.valid_from, "end": earlier.valid_to, "rate": earlier.rate}
+                }
+            )
+        if later and self.valid_to is not None and self.valid_to >= later.valid_from:
+            raise ValidationError(
+                {
+                    "valid_to": _(
+                        "This period overlaps the rate valid from %(start)s (%(rate)s%%)."
+                    )
+                    % {"start": later.valid_from, "rate": later.rate}
+                }
+            )
+
+
+class NbpRate(models.Model):
+    """An NBP table-A average exchange rate (kurs średni) of one currency; operator-wide."""
+
+    currency = models.CharField(_("currency"), max_length=3)
+    table_date = models.DateField(_("table date"))
+    table_number = models.CharField(_("table number"), max_length=30)
+    rate = models.DecimalField(_("average rate (PLN)"), max_digits=10, decimal_places=4)
+    fetched_at = models.DateTimeField(_("fetched at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("NBP exchange rate")
+        verbose_name_plural = _("NBP exchange rates")
+        ordering = ["currency", "-table_date"]
+        constraints = [
+            models.UniqueConstraint(fields=["currency", "table_date"], name="nbp_rate_unique_day"),
+            models.CheckConstraint(condition=Q(rate__gt=0), name="nbp_rate_positive"),
+            models.CheckConstraint(
+                condition=Q(currency__regex=r"^[A-Z]{3}$"), name="nbp_rate_currency_iso"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.currency} {self.table_date} ({self.table_number}): {self.rate}"
+
+
+class CompensationClaim(TenantOwnedModel):
+    """The recovery-cost compensation (art. 10 of the 2013 act) claimed for an invoice: once each.
+
+    Letters that mention the compensation again restate this row; they never claim a second one.
+    """
+
+    invoice = models.OneToOneField(
+        "invoices.Invoice", on_delete=models.PROTECT, related_name="compensation_claim"
+    )
+    eur_amount = models.DecimalField(_("amount (EUR)"), max_digits=6, decimal_places=2)
+    nbp_rate = models.DecimalField(_("NBP EUR rate"), max_digits=10, decimal_places=4)
+    nbp_table_date = models.DateField(_("NBP table date"))
+    nbp_table_number = models.CharField(_("NBP table number"), max_length=30)
+    pln_amount = models.DecimalField(_("amount (PLN)"), max_digits=14, decimal_places=2)
+    claimed_on = models.DateField(_("claimed on"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("compensation claim")
+        verbose_name_plural = _("compensation claims")
+        ordering = ["-claimed_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "invoice"], name="compensation_claim_once_per_invoice"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.eur_amount} EUR = {self.pln_amount} PLN"
