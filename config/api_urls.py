@@ -9,5 +9,7 @@ urlpatterns = [
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("v1/", include("invoices.api_urls")),
     path("v1/", include("imports.api_urls")),
+    path("v1/", include("webhooks.api_urls")),
     path("v1/", include("tenants.api_urls")),
+    path("v1/", include("stamps.api_urls")),
 ]

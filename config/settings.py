@@ -51,9 +51,13 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "tenants",
+    "webhooks",
     "payers",
     "invoices",
     "imports",
+    "contact_schedule",
+    "dunning",
+    "stamps",
 ]
 
 MIDDLEWARE = [
@@ -235,7 +239,50 @@ CELERY_BEAT_SCHEDULE = {
         "task": "imports.tasks.scan_drop_folders",
         "schedule": crontab(minute="*/15"),
     },
+    # Each client's day is planned once, after its import window (contact_schedule.selectors).
+    "plan-contacts": {
+        "task": "contact_schedule.tasks.plan_due_clients",
+        "schedule": crontab(minute="*/15"),
+    },
+    # Webhook retries are rows in the database; this sweep sends the due ones (webhooks.services).
+    "deliver-due-webhooks": {
+        "task": "webhooks.tasks.deliver_due_webhooks",
+        "schedule": 60.0,
+    },
+    "purge-old-webhook-events-daily": {
+        "task": "webhooks.tasks.purge_old_webhook_events",
+        "schedule": 24 * 3600.0,
+    },
+    # NBP publishes table A around noon Warsaw time on business days; the task re-reads 10 days.
+    "fetch-nbp-rates": {
+        "task": "dunning.tasks.fetch_recent_nbp_rates",
+        "schedule": crontab(minute=30, hour=12, day_of_week="mon-fri"),
+    },
 }
+
+# --- Outbound webhooks ----------------------------------------------------------------------
+# Plain http:// and private or loopback addresses are refused (SSRF) unless on (webhooks.safety).
+WEBHOOKS_ALLOW_PRIVATE_URLS = env.bool("WEBHOOKS_ALLOW_PRIVATE_URLS", default=DEBUG)
+# An endpoint whose every attempt failed for this many days is switched off, with the reason shown.
+WEBHOOKS_DISABLE_AFTER_DAYS = env.int("WEBHOOKS_DISABLE_AFTER_DAYS", default=5)
+# Events and their delivery log are kept this long (purged daily).
+WEBHOOKS_RETENTION_DAYS = env.int("WEBHOOKS_RETENTION_DAYS", default=90)
+
+# --- Statutory interest and compensation (dunning) -----------------------------------------
+# The NBP public API (table-A exchange rates for the recovery-cost compensation).
+NBP_API_URL = env("NBP_API_URL", default="https://api.nbp.pl/api")
+# Interest divisor: 365 also in leap years (courts' and calculators' practice, DOMAIN.md §1).
+INTEREST_YEAR_DAYS = env.int("INTEREST_YEAR_DAYS", default=365)
+
+# --- Prevention stamps ----------------------------------------------------------------------
+# The agency's name on the stamps and on the public verification page.
+OPERATOR_NAME = env("OPERATOR_NAME", default="Monitoring należności")
+# Where the public pages are reached from outside: the stamps' QR codes lead to <this>/v/<code>.
+PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://localhost:8000")
+# The verification page is public: each address may check this many codes a minute, and shared
+# caches may keep an answer this long (so a revocation shows within that time).
+STAMPS_VERIFY_RATE_PER_MINUTE = env.int("STAMPS_VERIFY_RATE_PER_MINUTE", default=30)
+STAMPS_VERIFY_CACHE_SECONDS = env.int("STAMPS_VERIFY_CACHE_SECONDS", default=60)
 
 # --- REST framework -------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -265,6 +312,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "PayerKindEnum": "payers.models.Payer.Kind",
         "InvoiceKindEnum": "invoices.models.Invoice.Kind",
+        "WebhookEventTypeEnum": "webhooks.events.SUBSCRIBABLE_TYPES",
+        "WebhookDeliveryStateEnum": "webhooks.models.WebhookDelivery.State",
     },
 }
 

@@ -30,6 +30,9 @@ urlpatterns = [
     path("", include("tenants.urls")),
     path("", include("invoices.urls")),
     path("imports/", include("imports.urls")),
+    path("client/webhooks/", include("webhooks.urls")),
+    path("client/stamps/", include("stamps.urls")),
+    path("", include("stamps.public_urls")),
 ]
 
 if settings.DEBUG:

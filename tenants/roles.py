@@ -28,14 +28,44 @@ OPERATOR_GROUP_PERMISSIONS: dict[str, list[str]] = {
         ]
         for action in ("view", "add", "change")
     ]
-    + ["invoices.view_paymentallocation", "invoices.view_agingsnapshot"]
+    + [
+        "invoices.view_paymentallocation",
+        "invoices.view_agingsnapshot",
+        "invoices.view_invoicecorrection",
+    ]
     + ["tenants.view_apikey", "tenants.add_apikey", "tenants.change_apikey"]
     + ["imports.view_importbatch", "imports.view_importrowerror", "imports.view_bankentry"]
     + [
         f"imports.{action}_{model}"
         for model in ("columnmapping", "importsettings")
         for action in ("view", "add", "change")
-    ],
+    ]
+    + ["imports.view_knownaccount", "imports.change_knownaccount", "imports.delete_knownaccount"]
+    + [
+        f"dunning.{action}_{model}"
+        for model in ("interestrate", "nbprate")
+        for action in ("view", "add", "change")
+    ]
+    + ["dunning.view_compensationclaim"]
+    + [f"stamps.{action}_stampdesign" for action in ("view", "add", "change")]
+    + [
+        f"contact_schedule.{action}_{model}"
+        for model in (
+            "scheduletemplate",
+            "scheduleversion",
+            "schedulestep",
+            "contactwindow",
+            "contactlimits",
+            "operatorcontactbudget",
+        )
+        for action in ("view", "add", "change")
+    ]
+    + [
+        f"contact_schedule.view_{model}"
+        for model in ("contacttask", "contacttaskinvoice", "plannerrun")
+    ]
+    + [f"webhooks.view_{model}" for model in ("webhookendpoint", "webhookevent", "webhookdelivery")]
+    + ["webhooks.change_webhookendpoint"],
     OperatorRole.SUPERVISOR: [
         "tenants.view_tenant",
         "tenants.view_team",

@@ -8,6 +8,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 LAYER = {
     "tenants": 0,
+    "webhooks": 1,
     "payers": 1,
     "invoices": 2,
     "imports": 3,
