@@ -25,6 +25,7 @@ class RowError:
     field: str  # the column/field name as the file calls it, or "" for the whole row
     message: str  # human-readable, says what was expected
     value: str = ""  # the offending value, shortened to 200 characters
+    warning: bool = False  # reported next to a record that is still imported
 
 
 @dataclass
@@ -57,6 +58,7 @@ class InvoiceRecord:
     contract_number: str = ""
     instalment_number: int | None = None
     corrects_number: str = ""  # KSeF correction (KOR): the number of the corrected invoice
+    corrects_ksef_number: str = ""  # …and its KSeF number, when the correction gives it
     paid_on: datetime.date | None = None
 
 
@@ -91,6 +93,7 @@ class ParseContext:
     default_payment_term_days: int = 14
     column_mapping: dict[str, str] = field(default_factory=dict)  # file header -> our field
     max_field_bytes: int = 1_000_000  # a longer field is an error, never held in memory whole
+    file_name: str = ""  # as the client named it (KSeF downloads are named by their KSeF number)
 
 
 class Parser(Protocol):

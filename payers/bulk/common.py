@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from django.db import models
@@ -86,8 +87,13 @@ def clean_text(result: ItemResult, model: type[models.Model], name: str, value: 
     return text
 
 
+@cache  # read for every item of a million-row import
+def _choices(model: type[models.Model], name: str) -> list[str]:
+    return [choice for choice, _label in model._meta.get_field(name).choices]
+
+
 def clean_choice(result: ItemResult, model: type[models.Model], name: str, value: Any) -> str:
-    choices = [choice for choice, _label in model._meta.get_field(name).choices]
+    choices = _choices(model, name)
     if value not in choices:
         result.add_error(
             name,

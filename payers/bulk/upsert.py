@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -42,6 +43,7 @@ from payers.bulk.common import (
     flag_duplicates,
     is_keyed,
 )
+from payers.bulk.staging import copy_insert, copy_upsert, use_copy, written_fields
 from payers.models import Payer, PayerContact
 from payers.phones import normalize_phone
 from tenants.identifiers import normalize_nip, validate_nip
@@ -122,22 +124,40 @@ def plan_payers(
     return plans
 
 
-def existing_payers(*, tenant: Tenant, external_ids: Sequence[str]) -> dict[str, Payer]:
-    found: dict[str, Payer] = {}
+def existing_payers(*, tenant: Tenant, external_ids: Sequence[str]) -> dict[str, SimpleNamespace]:
+    """The stored payers by external id: `id`, `external_id` and PAYER_FIELDS as attributes.
+
+    Plain namespaces rather than models: a file import reads a payer for every few rows.
+    """
+    found: dict[str, SimpleNamespace] = {}
     for part in chunked(list(dict.fromkeys(external_ids))):
+        payers = Payer.objects.for_tenant(tenant).filter(external_id__in=part)
         found.update(
-            (payer.external_id, payer)
-            for payer in Payer.objects.for_tenant(tenant).filter(external_id__in=part)
+            (values["external_id"], SimpleNamespace(**values))
+            for values in payers.values("id", "external_id", *PAYER_FIELDS)
         )
     return found
 
 
 @transaction.atomic
-def apply_payer_plans(*, tenant: Tenant, plans: Sequence[PayerPlan]) -> None:
-    """Write the new and changed payers of `plans` and their contacts; sets `result.id`."""
+def apply_payer_plans(*, tenant: Tenant, plans: Sequence[PayerPlan], staged: bool = False) -> None:
+    """Write the new and changed payers of `plans` and their contacts; sets `result.id`.
+
+    `staged` (a file import) writes through COPY on PostgreSQL (`payers.bulk.staging`).
+    """
     to_write = [plan for plan in plans if plan.row is not None and not plan.result.errors]
     rows = [plan.row for plan in to_write]
-    if rows:
+    if rows and staged and use_copy():
+        fields = written_fields(Payer)
+        ids = copy_upsert(
+            Payer,
+            [field.column for field in fields],
+            ([getattr(row, field.attname) for field in fields] for row in rows),
+            update=PAYER_FIELDS,
+        )
+        for plan in to_write:
+            plan.result.id = plan.row.pk = ids[plan.row.external_id]
+    elif rows:
         Payer.objects.bulk_create(
             rows,
             batch_size=WRITE_BATCH,
@@ -148,7 +168,7 @@ def apply_payer_plans(*, tenant: Tenant, plans: Sequence[PayerPlan]) -> None:
         fill_missing_ids(Payer, tenant, rows)
         for plan in to_write:
             plan.result.id = plan.row.pk
-    _apply_contact_changes(tenant, [plan for plan in plans if not plan.result.errors])
+    _apply_contact_changes(tenant, [plan for plan in plans if not plan.result.errors], staged)
 
 
 def upsert_payers(
@@ -245,8 +265,8 @@ def _clean_contacts(result: ItemResult, key: str, raw: Any, region: str) -> list
 def _classify_payer(
     plan: PayerPlan,
     tenant: Tenant,
-    stored: Payer | None,
-    contacts: list[PayerContact],
+    stored: SimpleNamespace | None,
+    contacts: list[SimpleNamespace],
     mode: str,
 ) -> None:
     result = plan.result
@@ -282,7 +302,7 @@ def _classify_payer(
 
 
 def _contact_changes(
-    current: list[PayerContact], wanted_by_kind: Mapping[str, list[str]]
+    current: list[SimpleNamespace], wanted_by_kind: Mapping[str, list[str]]
 ) -> ContactChanges:
     """Delete what is no longer given, add what is new, first given value primary.
 
@@ -310,15 +330,20 @@ def _contact_changes(
     return changes
 
 
-def _contacts_by_payer(tenant: Tenant, payer_ids: Sequence[int]) -> dict[int, list[PayerContact]]:
-    found: dict[int, list[PayerContact]] = {}
+def _contacts_by_payer(
+    tenant: Tenant, payer_ids: Sequence[int]
+) -> dict[int, list[SimpleNamespace]]:
+    """The stored contacts by payer, as namespaces of the attributes `_contact_changes` reads."""
+    found: dict[int, list[SimpleNamespace]] = {}
+    names = ("id", "payer_id", "kind", "value", "is_primary", "is_wrong", "opted_out_at")
     for part in chunked(payer_ids):
-        for contact in PayerContact.objects.for_tenant(tenant).filter(payer_id__in=part):
-            found.setdefault(contact.payer_id, []).append(contact)
+        contacts = PayerContact.objects.for_tenant(tenant).filter(payer_id__in=part)
+        for values in contacts.values(*names):
+            found.setdefault(values["payer_id"], []).append(SimpleNamespace(**values))
     return found
 
 
-def _apply_contact_changes(tenant: Tenant, plans: Sequence[PayerPlan]) -> None:
+def _apply_contact_changes(tenant: Tenant, plans: Sequence[PayerPlan], staged: bool) -> None:
     """All contact changes of the call in a constant number of statements per chunk."""
     delete_ids, primary_ids, secondary_ids, new = [], [], [], []
     for plan in plans:
@@ -327,9 +352,7 @@ def _apply_contact_changes(tenant: Tenant, plans: Sequence[PayerPlan]) -> None:
         primary_ids += changes.primary_ids
         secondary_ids += changes.secondary_ids
         new += [
-            PayerContact(
-                tenant=tenant, payer_id=plan.result.id, kind=kind, value=value, is_primary=primary
-            )
+            {"payer_id": plan.result.id, "kind": kind, "value": value, "is_primary": primary}
             for kind, value, primary in changes.create
         ]
     contacts = PayerContact.objects.for_tenant(tenant)
@@ -338,4 +361,16 @@ def _apply_contact_changes(tenant: Tenant, plans: Sequence[PayerPlan]) -> None:
     for ids, is_primary in ((secondary_ids, False), (primary_ids, True)):
         for part in chunked(ids):
             contacts.filter(id__in=part).update(is_primary=is_primary)
-    PayerContact.objects.bulk_create(new, batch_size=WRITE_BATCH)
+    if new and staged and use_copy():
+        fields = written_fields(PayerContact)
+        defaults = {field.attname: field.get_default() for field in fields}
+        defaults["tenant_id"] = tenant.pk
+        copy_insert(
+            PayerContact,
+            [field.column for field in fields],
+            ([(defaults | values)[field.attname] for field in fields] for values in new),
+        )
+    elif new:
+        PayerContact.objects.bulk_create(
+            [PayerContact(tenant=tenant, **values) for values in new], batch_size=WRITE_BATCH
+        )
