@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from imports.banking import book_bank_entries
 from imports.corrections import apply_corrections, with_recorded_corrections
@@ -42,6 +44,8 @@ CHUNK_ROWS = 2000
 
 PARSERS: dict[str, Callable[..., Iterator[ParsedRow]]] = {}
 MAX_STORED_ERRORS = 100_000
+SNAPSHOT_HAD_REJECTIONS = "rows were rejected"
+SNAPSHOT_WITHOUT_INVOICES = "it lists no invoice"
 
 
 def _parser(file_format: str) -> Callable[..., Iterator[ParsedRow]]:
@@ -74,7 +78,7 @@ class Tally:
     corrections_applied: int = 0
     corrections_overpaid: int = 0  # corrections that left the payer overpaid
     settled_by_snapshot: int = 0
-    snapshot_withheld: str = ""  # why a snapshot settled nothing
+    snapshot_withheld: str = ""  # why a snapshot settled nothing: one of the SNAPSHOT_… reasons
     errors: list[RowError] = field(default_factory=list)
     errors_not_stored: int = 0
     invoice_ids_seen: set[str] = field(default_factory=set)  # filled for snapshots only
@@ -118,10 +122,11 @@ def process_batch(
         return _finish(batch, ImportBatch.Status.REJECTED, refused, str(error))
     except Exception as error:  # noqa: BLE001 - any crash rolls the batch back and is reported
         logger.exception("Import batch %s failed", batch.pk)
-        summary = (
-            f"The import stopped on an unexpected error ({type(error).__name__}) and was rolled "
-            "back: nothing was imported. The operator has been notified."
-        )
+        with translation.override(batch.tenant.language):
+            summary = _(
+                "The import stopped on an unexpected error (%(error)s) and was rolled back: "
+                "nothing was imported. The operator has been notified."
+            ) % {"error": type(error).__name__}
         return _finish(batch, ImportBatch.Status.FAILED, Tally(rows=tally.rows), summary)
     return _finish(batch, ImportBatch.Status.DONE, tally, _summary(batch, tally))
 
@@ -239,8 +244,9 @@ def _settle_missing_invoices(batch: ImportBatch, tally: Tally) -> None:
     Not when rows were rejected (their invoices would look missing) or it lists no invoice.
     """
     if tally.rejected or not tally.invoice_ids_seen:
-        reason = "rows were rejected" if tally.rejected else "it lists no invoice"
-        tally.snapshot_withheld = f"No invoice was marked paid by this snapshot: {reason}."
+        tally.snapshot_withheld = (
+            SNAPSHOT_HAD_REJECTIONS if tally.rejected else SNAPSHOT_WITHOUT_INVOICES
+        )
         return
     today = tenant_today(batch.tenant)
     open_invoices = Invoice.objects.for_tenant(batch.tenant).filter(
@@ -260,43 +266,66 @@ def _settle_missing_invoices(batch: ImportBatch, tally: Tally) -> None:
 
 
 def _summary(batch: ImportBatch, tally: Tally) -> str:
-    lines = []
+    """What the batch did, for a person: in the client's language, one sentence a line."""
+    with translation.override(batch.tenant.language):
+        return "\n".join(_summary_lines(batch, tally))
+
+
+def _summary_lines(batch: ImportBatch, tally: Tally) -> Iterator[str]:
     if tally.rows and tally.rows == tally.unchanged and not tally.settled_by_snapshot:
-        earlier = (
-            f" (the same file as batch #{batch.same_file_as_id})" if batch.same_file_as_id else ""
-        )
-        lines.append(f"Nothing changed: every row was already in the ledger{earlier}.")
+        if batch.same_file_as_id:
+            yield _(
+                "Nothing changed: every row was already in the ledger "
+                "(the same file as batch #%(batch)s)."
+            ) % {"batch": batch.same_file_as_id}
+        else:
+            yield _("Nothing changed: every row was already in the ledger.")
     if tally.default_due_dates:
-        lines.append(
-            f"{tally.default_due_dates} invoice(s) had no due date: the client's default term of "
-            f"{batch.tenant.default_payment_term_days} days after the issue date was applied."
-        )
+        yield ngettext(
+            "%(count)d invoice had no due date: the client's default term of %(days)d days "
+            "after the issue date was applied.",
+            "%(count)d invoices had no due date: the client's default term of %(days)d days "
+            "after the issue date was applied.",
+            tally.default_due_dates,
+        ) % {"count": tally.default_due_dates, "days": batch.tenant.default_payment_term_days}
     if tally.corrections_applied:
-        lines.append(
-            f"{tally.corrections_applied} correction(s) (KOR) applied to the invoices they correct"
-            + (
-                f"; {tally.corrections_overpaid} of them left the payer overpaid."
-                if tally.corrections_overpaid
-                else "."
-            )
-        )
+        yield ngettext(
+            "%(count)d correction (KOR) applied to the invoice it corrects.",
+            "%(count)d corrections (KOR) applied to the invoices they correct.",
+            tally.corrections_applied,
+        ) % {"count": tally.corrections_applied}
+    if tally.corrections_overpaid:
+        yield ngettext(
+            "%(count)d correction left the payer overpaid.",
+            "%(count)d corrections left the payer overpaid.",
+            tally.corrections_overpaid,
+        ) % {"count": tally.corrections_overpaid}
     if tally.matched_payments or tally.unmatched_payments:
-        lines.append(
-            f"{tally.matched_payments} payment(s) matched to invoices or payers; "
-            f"{tally.unmatched_payments} wait for review."
-        )
+        yield _(
+            "Payments matched to invoices or payers: %(matched)d; waiting for review: %(waiting)d."
+        ) % {"matched": tally.matched_payments, "waiting": tally.unmatched_payments}
     if tally.settled_by_snapshot:
-        lines.append(
-            f"{tally.settled_by_snapshot} open invoice(s) missing from this snapshot "
-            "were marked paid."
-        )
-    if tally.snapshot_withheld:
-        lines.append(tally.snapshot_withheld)
+        yield ngettext(
+            "%(count)d open invoice missing from this snapshot was marked paid.",
+            "%(count)d open invoices missing from this snapshot were marked paid.",
+            tally.settled_by_snapshot,
+        ) % {"count": tally.settled_by_snapshot}
+    if tally.snapshot_withheld == SNAPSHOT_HAD_REJECTIONS:
+        yield _("No invoice was marked paid by this snapshot: rows were rejected.")
+    elif tally.snapshot_withheld == SNAPSHOT_WITHOUT_INVOICES:
+        yield _("No invoice was marked paid by this snapshot: it lists no invoice.")
     if tally.rejected:
-        lines.append(f"{tally.rejected} row(s) rejected: see the errors below (CSV to download).")
+        yield ngettext(
+            "%(count)d row rejected: see the errors below (CSV to download).",
+            "%(count)d rows rejected: see the errors below (CSV to download).",
+            tally.rejected,
+        ) % {"count": tally.rejected}
     if tally.errors_not_stored:
-        lines.append(f"{tally.errors_not_stored} further error(s) were not stored.")
-    return "\n".join(lines)
+        yield ngettext(
+            "%(count)d further error was not stored.",
+            "%(count)d further errors were not stored.",
+            tally.errors_not_stored,
+        ) % {"count": tally.errors_not_stored}
 
 
 @transaction.atomic

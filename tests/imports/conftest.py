@@ -17,8 +17,12 @@ BANK = DATA / "bank"
 
 @pytest.fixture
 def swiezak(db):
-    """The client the sample feed in tests/imports/data belongs to (expected.json)."""
+    """The client the sample feed in tests/imports/data belongs to (expected.json).
+
+    It reads English, so batch summaries (written in the client's language) compare in English.
+    """
     return TenantFactory(
+        language="en",
         name="Hurtownia Warzyw Świeżak sp. z o.o.",
         slug="swiezak",
         nip="7936748186",

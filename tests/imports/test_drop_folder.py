@@ -145,7 +145,7 @@ def test_nightly_files_are_snapshots_when_the_client_says_so(swiezak, nightly, r
 
     assert (invoices.snapshot, statement.snapshot) == (True, False)  # a statement lists no invoice
     summary = process_batch(batch=invoices).summary
-    assert summary == "10 open invoice(s) missing from this snapshot were marked paid."
+    assert summary == "10 open invoices missing from this snapshot were marked paid."
     paid = Invoice.objects.for_tenant(swiezak).filter(status=Invoice.Status.PAID)
     assert paid.count() == 10
 

@@ -69,7 +69,7 @@ def test_a_reducing_correction_lowers_the_gross_and_what_is_owed(
     )
     assert invoice.status == Invoice.Status.OPEN
     assert (batch.created_count, batch.rejected_count) == (1, 0)
-    assert "1 correction(s) (KOR) applied" in batch.summary
+    assert "1 correction (KOR) applied to the invoice it corrects." in batch.summary
     [kor] = InvoiceCorrection.objects.for_tenant(swiezak)
     assert (kor.number, kor.gross_delta, kor.source) == ("KOR/1/2025", Decimal("-123.45"), "ksef")
 
@@ -151,7 +151,7 @@ def test_a_reduction_below_what_was_paid_leaves_the_payer_overpaid(
         Invoice.Status.PAID,
     )
     assert InvoiceCorrection.objects.get().overpaid_amount == Decimal("50.00")
-    assert "left the payer overpaid" in batch.summary
+    assert "1 correction left the payer overpaid." in batch.summary
 
 
 def test_a_correction_to_zero_cancels_the_invoice(swiezak, run_import, corrected_invoice):
@@ -250,4 +250,4 @@ def test_the_invoice_page_lists_its_corrections(swiezak, run_import, corrected_i
     page = client.get(f"/invoices/{corrected_invoice.pk}/").content.decode()
 
     assert "KOR/1/2025" in page
-    assert "-123,45" in page
+    assert "-PLN\xa0123.45" in page  # the client reads English (the swiezak fixture)

@@ -114,7 +114,7 @@ def test_a_snapshot_settles_open_invoices_it_leaves_out(swiezak, run_import):
     left_out = [json.loads(line)["external_id"] for line in lines[30:]]
     settled = Invoice.objects.for_tenant(swiezak).filter(external_id__in=left_out)
     assert {invoice.status for invoice in settled} == {Invoice.Status.PAID}
-    assert "10 open invoice(s) missing from this snapshot" in batch.summary
+    assert "10 open invoices missing from this snapshot were marked paid." in batch.summary
 
 
 def test_a_ksef_invoice_of_another_seller_is_rejected_and_nothing_else_changes(swiezak, run_import):
@@ -135,3 +135,13 @@ def test_a_processed_batch_is_never_processed_twice(swiezak, run_import):
 
     assert again.created_count == 40
     assert Invoice.objects.for_tenant(swiezak).count() == 40
+
+
+def test_the_summary_is_written_in_the_clients_language(swiezak, run_import):
+    swiezak.language = "pl"
+    swiezak.save(update_fields=["language"])
+    run_import(swiezak, FEED / "invoices_erp_cp1250.csv")
+
+    again = run_import(swiezak, FEED / "invoices.jsonl")
+
+    assert again.summary.startswith("Nic się nie zmieniło: każdy wiersz był już w księgach")
