@@ -8,34 +8,19 @@ public holidays are never contact days (DOMAIN.md §4, §8).
 from __future__ import annotations
 
 import datetime
-from functools import lru_cache
 
-import holidays
+from tenants.calendar import (
+    DAY,
+    SATURDAY,
+    SUNDAY,
+    is_business_day,
+    is_public_holiday,
+    next_business_day,
+    previous_business_day,
+    public_holidays,
+)
 
-DAY = datetime.timedelta(days=1)
-SATURDAY, SUNDAY = 5, 6
-# 24 December is a public holiday from 2025: ustawa z dnia 18 stycznia 1951 r. o dniach wolnych
-# od pracy, art. 1 pkt 1, as amended by the act of 6 December 2024 (Dz.U. 2024 poz. 1965).
-# `holidays` 0.109 knows it; kept here too so an older or different package cannot drop it.
-CHRISTMAS_EVE_FROM_YEAR = 2025
-
-
-@lru_cache(maxsize=64)
-def public_holidays(year: int) -> frozenset[datetime.date]:
-    """The Polish statutory public holidays of `year` (Sundays that are holidays included)."""
-    days = set(holidays.Poland(years=year).keys())
-    if year >= CHRISTMAS_EVE_FROM_YEAR:
-        days.add(datetime.date(year, 12, 24))
-    return frozenset(days)
-
-
-def is_public_holiday(day: datetime.date) -> bool:
-    return day in public_holidays(day.year)
-
-
-def is_business_day(day: datetime.date) -> bool:
-    """Monday to Friday and not a public holiday."""
-    return day.weekday() < SATURDAY and not is_public_holiday(day)
+__all__ = ["is_business_day", "public_holidays"]
 
 
 def is_contact_day(day: datetime.date, *, saturday: bool = False) -> bool:
@@ -59,14 +44,6 @@ def previous_contact_day(day: datetime.date, *, saturday: bool = False) -> datet
     while not is_contact_day(day, saturday=saturday):
         day -= DAY
     return day
-
-
-def next_business_day(day: datetime.date) -> datetime.date:
-    return next_contact_day(day, saturday=False)
-
-
-def previous_business_day(day: datetime.date) -> datetime.date:
-    return previous_contact_day(day, saturday=False)
 
 
 def add_business_days(day: datetime.date, count: int) -> datetime.date:
