@@ -180,6 +180,12 @@ class BankEntrySerializer(serializers.ModelSerializer):
     payment = serializers.PrimaryKeyRelatedField(
         read_only=True, allow_null=True, help_text="The payment it became; null until matched."
     )
+    match_reason = serializers.ChoiceField(
+        choices=BankEntry.MatchReason.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="How a `matched` entry was matched; empty for the others.",
+    )
     suggestions = serializers.SerializerMethodField(
         help_text="Up to 3 ranked suggestions of an `unmatched` entry; empty for the others."
     )

@@ -14,7 +14,7 @@ from decimal import Decimal
 import pytest
 from rest_framework.test import APIClient
 
-from imports.models import ImportBatch
+from imports.models import BankEntry, ImportBatch
 from imports.services import create_batch
 from invoices.models import Invoice
 from tenants.models import ApiKey, Tenant
@@ -64,7 +64,8 @@ def uploads_in_tmp(settings, tmp_path) -> None:
 
 @pytest.fixture
 def fuzz_tenant(transactional_db, uploads_in_tmp) -> Tenant:
-    """Three payers (one with a phone), open and paid invoices, a payment and an import batch."""
+    """Three payers (one with a phone), open and paid invoices, a payment, an import batch and a
+    bank credit waiting for review."""
     tenant = TenantFactory()
     payers = [
         PayerFactory(id=row_id, tenant=tenant, external_id=external_id)
@@ -81,12 +82,21 @@ def fuzz_tenant(transactional_db, uploads_in_tmp) -> Tenant:
         paid_on=datetime.date(2026, 10, 10),
     )
     PaymentFactory(id=FIRST_LEDGER_ID, tenant=tenant, payer=payers[1], external_id="BANK-1")
-    create_batch(
+    batch = create_batch(
         tenant=tenant,
         uploaded=io.BytesIO(SAMPLE_CSV.encode()),
         original_name="feed.csv",
         channel=ImportBatch.Channel.API,
         enqueue=False,
+    )
+    BankEntry.objects.create(  # a credit waiting for review, for the bank-entries endpoints
+        id=FIRST_LEDGER_ID,
+        tenant=tenant,
+        batch=batch,
+        external_id="STMT-1",
+        amount=Decimal("123.00"),
+        booked_on=datetime.date(2026, 10, 20),
+        title="FV/1/2026",
     )
     return tenant
 
