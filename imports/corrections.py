@@ -98,7 +98,7 @@ def _corrected_invoice(tenant: Tenant, record: InvoiceRecord) -> tuple[Invoice |
         found = invoices.filter(external_id=record.corrects_ksef_number).first()
         if found is not None:
             return found, ""
-    candidates = list(invoices.filter(number=record.corrects_number)[:10])
+    candidates = list(invoices.filter(number=record.corrects_number).select_related("payer")[:10])
     if len(candidates) > 1:
         candidates = [
             invoice
