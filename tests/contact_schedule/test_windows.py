@@ -17,9 +17,11 @@ def at(*args: int) -> datetime.datetime:
 def test_a_sms_due_at_21_30_on_friday_waits_for_the_saturday_window():
     tenant = TenantFactory()
     start, end = window_at_or_after(tenant=tenant, channel="sms", moment=at(2026, 12, 4, 21, 30))
-    # The operator's SMS window has Saturday hours (9–19); calls have none.
+    # The operator's SMS window has Saturday hours (9–19); letters have none.
     assert (start, end) == (at(2026, 12, 5, 9, 0), at(2026, 12, 5, 19, 0))
-    start, _ = window_at_or_after(tenant=tenant, channel="call", moment=at(2026, 12, 4, 21, 30))
+    start, _ = window_at_or_after(
+        tenant=tenant, channel="demand_letter", moment=at(2026, 12, 4, 21, 30)
+    )
     assert start == at(2026, 12, 7, 8, 0)
     assert not is_inside_window(tenant=tenant, channel="sms", moment=at(2026, 12, 4, 21, 30))
 
