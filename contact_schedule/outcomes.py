@@ -62,14 +62,21 @@ def record_outcome(
     contact_value: str = "",
     user: User | None = None,
     note: str = "",
+    message_id: int | None = None,
 ) -> Outcome:
     """Record what came of a contact with `payer` and apply its effect on the schedule.
 
     `invoices` empty means the task's covered invoices, else the payer's monitored ones. A
     `refused` outcome with a `contact_value` is an objection to that number or address (RODO
     art. 21): it is never used again. Raises `ValidationError` (field dict) on bad input.
+    With `message_id` (the dunning message it answers) the same news recorded again returns the
+    first outcome and does nothing more.
     """
     with transaction.atomic():
+        if message_id is not None:
+            earlier = Outcome.objects.for_tenant(tenant).filter(message_id=message_id, kind=kind)
+            if earlier.exists():
+                return earlier.get()
         contact = _validate(
             tenant=tenant,
             payer=payer,
@@ -106,6 +113,7 @@ def record_outcome(
             contact_value=contact.value if contact else contact_value.strip(),
             user=user,
             note=note,
+            message_id=message_id,
         )
         outcome.invoices.set(covered)
         if task is not None:
