@@ -55,6 +55,24 @@ def test_invoices_90_days_overdue_are_escalated_one_case_per_payer(tenant):
     assert list(monitored_invoices(tenant=tenant, day=day)) == [at_89]
 
 
+def test_later_invoices_join_the_payers_case_until_it_is_exported(tenant):
+    payer = PayerFactory(tenant=tenant)
+    day = D(2027, 3, 1)
+    first = due_on(payer, day - 90 * DAY)
+    second = due_on(payer, day - 89 * DAY)
+    third = due_on(payer, day - 80 * DAY)
+
+    escalate_overdue(tenant=tenant, day=day)
+    escalate_overdue(tenant=tenant, day=day + DAY)
+    case = CollectionCase.objects.for_tenant(tenant).get()
+    assert set(case.invoices.all()) == {first, second}
+
+    export_cases(tenant=tenant, fmt="csv")
+    escalate_overdue(tenant=tenant, day=day + 10 * DAY)
+    newer = CollectionCase.objects.for_tenant(tenant).exclude(pk=case.pk).get()
+    assert list(newer.invoices.all()) == [third]
+
+
 def test_escalated_invoices_are_never_planned_again(tenant):
     payer = PayerFactory(tenant=tenant)
     day = D(2027, 3, 1)
