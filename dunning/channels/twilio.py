@@ -64,7 +64,16 @@ def _provider_call(call: Callable[[], Any]) -> Any:
         if error.status >= 500:
             raise TransientSendError(error.msg, code=code, ambiguous=True) from error
         raise PermanentSendError(error.msg, code=code) from error
-    except (requests.RequestException, TwilioException, OSError) as error:
+    except TwilioException as error:
+        # A list page that did not come back 200 carries the response instead of a REST error.
+        response = error.args[1] if len(error.args) > 1 else None
+        status = getattr(response, "status_code", 0)
+        if 400 <= status < 500 and status != 429:
+            raise PermanentSendError(str(error.args[0]), code=str(status)) from error
+        raise TransientSendError(
+            str(error.args[0]), code=str(status or "provider"), ambiguous=True
+        ) from error
+    except (requests.RequestException, OSError) as error:
         raise TransientSendError(str(error)[:400], code="network", ambiguous=True) from error
 
 
