@@ -1,4 +1,4 @@
-"""The outbox: sends inside the contact window, retries with backoff, never twice, never loses one."""
+"""The outbox: sends inside the contact window, retries with backoff, never twice or never lost."""
 
 from __future__ import annotations
 

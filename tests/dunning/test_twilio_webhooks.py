@@ -34,8 +34,12 @@ def post(path: str, params: dict, *, signature: str | None = None):
 def heard():
     """Every signal dunning sends up during the test: (name, kwargs)."""
     found = []
+
+    def receiver_for(name):
+        return lambda **kw: found.append((name, kw))
+
     receivers = {
-        name: (lambda name: lambda **kw: found.append((name, kw)))(name)
+        name: receiver_for(name)
         for name in ("contact_result", "inbound_sms_received", "voice_answer_received")
     }
     for name, receiver in receivers.items():
