@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from django.conf import settings
+from django.db.models import QuerySet
 
 from dunning.interest import (
     Allocation,
@@ -15,9 +16,10 @@ from dunning.interest import (
     RatePeriod,
     compute_interest,
 )
-from dunning.models import CompensationClaim, InterestRate, NbpRate, RateKind
+from dunning.models import CompensationClaim, InterestRate, Message, NbpRate, RateKind
 from invoices.models import Invoice, PaymentAllocation
 from payers.models import Payer
+from tenants.models import Tenant
 
 
 def default_rate_kind(payer_kind: str) -> RateKind:
@@ -97,3 +99,10 @@ def latest_nbp_rate(
 def compensation_claim_of(*, invoice: Invoice) -> CompensationClaim | None:
     """The compensation already claimed for `invoice`, if any (it is due once per invoice)."""
     return CompensationClaim.objects.for_tenant(invoice.tenant).filter(invoice=invoice).first()
+
+
+def messages_of(*, tenant: Tenant, payer: Payer, limit: int = 30) -> QuerySet[Message]:
+    """The payer's latest messages and calls, both directions, newest first."""
+    return Message.objects.for_tenant(tenant).filter(payer=payer).order_by("-created_at", "-id")[
+        :limit
+    ]
