@@ -103,6 +103,8 @@ def compensation_claim_of(*, invoice: Invoice) -> CompensationClaim | None:
 
 def messages_of(*, tenant: Tenant, payer: Payer, limit: int = 30) -> QuerySet[Message]:
     """The payer's latest messages and calls, both directions, newest first."""
-    return Message.objects.for_tenant(tenant).filter(payer=payer).order_by("-created_at", "-id")[
-        :limit
-    ]
+    return (
+        Message.objects.for_tenant(tenant)
+        .filter(payer=payer)
+        .order_by("-created_at", "-id")[:limit]
+    )

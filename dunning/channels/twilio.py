@@ -116,7 +116,7 @@ class TwilioSms:
         found = _provider_call(
             lambda: twilio_client().messages.list(to=message.recipient, limit=RECONCILE_LOOKBACK)
         )
-        for resource in _recent(found, message.sending_started_at):
+        for resource in _recent(found, message.created_at):
             if resource.body == message.body:
                 return self._result(resource)
         return None
@@ -165,7 +165,7 @@ class _TwilioCall:
         found = _provider_call(
             lambda: twilio_client().calls.list(to=self.to_of(message), limit=RECONCILE_LOOKBACK)
         )
-        for resource in _recent(found, message.sending_started_at):
+        for resource in _recent(found, message.created_at):
             if resource._from == message.sender:
                 return ProviderResult(sid=resource.sid, status=str(resource.status or "queued"))
         return None

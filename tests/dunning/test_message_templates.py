@@ -1,4 +1,4 @@
-"""Message templates: a Polish default for every step, placeholders, SMS segments, transliteration."""
+"""Message templates: Polish defaults for every step, placeholders, segments, transliteration."""
 
 from __future__ import annotations
 
@@ -44,7 +44,12 @@ def test_the_default_overdue_sms_fills_every_placeholder(tenant, payer_with_invo
     SenderIdentity.objects.create(tenant=tenant, consultant_phone="+48 22 555 66 77")
 
     rendered = render_message(
-        tenant=tenant, code="overdue_sms", channel="sms", payer=payer, invoices=invoices, today=TODAY
+        tenant=tenant,
+        code="overdue_sms",
+        channel="sms",
+        payer=payer,
+        invoices=invoices,
+        today=TODAY,
     )
 
     assert f"{tenant.name}: faktury FV/12/2026, FV/15/2026 na 4 920,00 zł" in rendered.body
@@ -65,7 +70,12 @@ def test_a_clients_own_template_replaces_the_default_and_may_drop_diacritics(
     )  # fmt: skip
 
     rendered = render_message(
-        tenant=tenant, code="overdue_sms", channel="sms", payer=payer, invoices=invoices, today=TODAY
+        tenant=tenant,
+        code="overdue_sms",
+        channel="sms",
+        payer=payer,
+        invoices=invoices,
+        today=TODAY,
     )
 
     assert rendered.body == "Odbiorca Nowak S.A.: zaleglosc 4 920,00 zl od 12 dni. Dziekujemy!"
@@ -79,7 +89,12 @@ def test_another_clients_template_is_never_used(tenant, other_tenant, payer_with
     )
 
     rendered = render_message(
-        tenant=tenant, code="overdue_sms", channel="sms", payer=payer, invoices=invoices, today=TODAY
+        tenant=tenant,
+        code="overdue_sms",
+        channel="sms",
+        payer=payer,
+        invoices=invoices,
+        today=TODAY,
     )
 
     assert "Obcy tekst" not in rendered.body
@@ -133,7 +148,10 @@ def test_a_template_with_an_unknown_placeholder_or_bad_syntax_is_refused(tenant,
 
 def test_the_admin_preview_shows_segments_with_and_without_diacritics(tenant):
     template = MessageTemplate.objects.create(
-        tenant=tenant, code="overdue_sms", channel="sms", body="Zaległość {{ amount }} – zapłać dziś."
+        tenant=tenant,
+        code="overdue_sms",
+        channel="sms",
+        body="Zaległość {{ amount }} – zapłać dziś.",
     )
     admin_user = UserFactory(is_staff=True, is_superuser=True)
     client = Client()

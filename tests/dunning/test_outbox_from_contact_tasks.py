@@ -1,4 +1,4 @@
-"""A day's SMS, voice and e-mail contact tasks become queued messages (contact_schedule.messaging)."""
+"""A day's SMS, voice and e-mail contact tasks become queued messages (contact_schedule)."""
 
 from __future__ import annotations
 
@@ -40,9 +40,13 @@ def test_sms_voice_and_email_tasks_become_messages_once(tenant):
     PayerContactFactory(payer=mail_payer, kind=PayerContact.Kind.EMAIL, value="biuro@odbiorca.pl")
     PayerContactFactory(payer=call_payer, value="+48601000004")
     due = datetime.date(2026, 11, 20)
-    invoice = InvoiceFactory(payer=sms_payer, number="FV/77/2026", due_date=due, gross_amount=Decimal("99.90"))
+    invoice = InvoiceFactory(
+        payer=sms_payer, number="FV/77/2026", due_date=due, gross_amount=Decimal("99.90")
+    )
     sms_task = task_for(tenant, sms_payer, "overdue_sms", "sms", [invoice])
-    voice_task = task_for(tenant, voice_payer, "overdue_voice", "voice", [InvoiceFactory(payer=voice_payer)])
+    voice_task = task_for(
+        tenant, voice_payer, "overdue_voice", "voice", [InvoiceFactory(payer=voice_payer)]
+    )
     task_for(tenant, mail_payer, "payment_demand", "email", [InvoiceFactory(payer=mail_payer)])
     task_for(tenant, call_payer, "overdue_call", "call", [InvoiceFactory(payer=call_payer)])
 
@@ -53,7 +57,11 @@ def test_sms_voice_and_email_tasks_become_messages_once(tenant):
     assert (first.queued, again.queued) == (3, 3)
     assert sorted(messages) == ["email", "sms", "voice"]  # calls go to the agent screen
     sms = messages["sms"]
-    assert (sms.contact_task_id, sms.recipient, sms.template_code) == (sms_task.id, "+48601000001", "overdue_sms")
+    assert (sms.contact_task_id, sms.recipient, sms.template_code) == (
+        sms_task.id,
+        "+48601000001",
+        "overdue_sms",
+    )
     assert "FV/77/2026" in sms.body and "99,90 zł" in sms.body and "13 dni" in sms.body
     assert sms.invoice_ids == [invoice.id]
     assert messages["voice"].promise_date == DAY + datetime.timedelta(days=7)
