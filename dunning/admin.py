@@ -73,6 +73,7 @@ SAMPLE_VALUES = {
     "amount": "4 920,00 zł",
     "due_date": "15.10.2026",
     "days_overdue": "12",
+    "days_overdue_text": "12 dni",
     "consultant_phone": "+48 22 100 20 30",
     "promise_date": "10.11.2026",
 }

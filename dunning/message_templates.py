@@ -2,7 +2,8 @@
 wording (`MessageTemplate`) when it has one, and the placeholders both may use.
 
 Placeholders are Django template variables: {{ payer_name }}, {{ invoice_numbers }},
-{{ amount }}, {{ due_date }}, {{ days_overdue }}, {{ client_name }}, {{ bank_account }},
+{{ amount }}, {{ due_date }}, {{ days_overdue }} (a number), {{ days_overdue_text }} ('1 dzień',
+'12 dni'), {{ client_name }}, {{ bank_account }},
 {{ consultant_phone }}, {{ operator_name }}, {{ promise_date }}. Every contact names the caller
 and the client (DOMAIN.md §4).
 """
@@ -10,6 +11,7 @@ and the client (DOMAIN.md §4).
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -30,10 +32,12 @@ from tenants.models import Tenant
 __all__ = ["DEFAULT_TEMPLATES", "PLACEHOLDERS", "Rendered", "render_message", "sms_segments"]
 
 PLACEHOLDERS = (
-    "payer_name", "invoice_numbers", "amount", "due_date", "days_overdue", "client_name",
+    "payer_name", "invoice_numbers", "amount", "due_date", "days_overdue", "days_overdue_text",
+    "client_name",
     "bank_account", "consultant_phone", "operator_name", "promise_date",
 )  # fmt: skip
 ENGINE = Engine(autoescape=False)
+SINGLE_DOT = re.compile(r"(?<!\.)\.\.(?!\.)")
 
 
 @dataclass(frozen=True)
@@ -53,27 +57,27 @@ DEFAULT_TEMPLATES: dict[str, DefaultTemplate] = {
     ),
     "courtesy_sms": DefaultTemplate(
         "sms",
-        "{{ client_name }}: przypominamy, że {{ due_date }} mija termin płatności faktur "
-        "{{ invoice_numbers }} na {{ amount }}. Konto: {{ bank_account }}. "
-        "Pytania: {{ consultant_phone }}. " + _SIGNATURE,
+        "{{ client_name }}: {{ due_date }} mija termin płatności faktur {{ invoice_numbers }} "
+        "({{ amount }}). Konto: {{ bank_account }}. Tel. {{ consultant_phone }}, "
+        "{{ operator_name }}",
     ),
     "overdue_sms": DefaultTemplate(
         "sms",
-        "{{ client_name }}: faktury {{ invoice_numbers }} na {{ amount }} są nieopłacone od "
-        "{{ days_overdue }} dni. Prosimy o wpłatę na konto {{ bank_account }}. Jeśli zapłacono, "
-        "odpisz ZAPLACONE. Kontakt: {{ consultant_phone }}. " + _SIGNATURE,
+        "{{ client_name }}: faktury {{ invoice_numbers }} ({{ amount }}) są "
+        "{{ days_overdue_text }} po terminie. Prosimy o wpłatę na konto {{ bank_account }}. Jeśli zapłacono, odpisz "
+        "ZAPLACONE. Tel. {{ consultant_phone }}, {{ operator_name }}",
     ),
     "overdue_call": DefaultTemplate(
         "call",
         "Dzień dobry, nazywam się … z {{ operator_name }}, dzwonię w imieniu {{ client_name }}. "
-        "Faktury {{ invoice_numbers }} na kwotę {{ amount }} są po terminie od {{ days_overdue }} "
-        "dni. Kiedy możemy spodziewać się wpłaty?",
+        "Płatność za faktury {{ invoice_numbers }} na kwotę {{ amount }} jest opóźniona o "
+        "{{ days_overdue_text }}. Kiedy możemy spodziewać się wpłaty?",
     ),
     "overdue_voice": DefaultTemplate(
         "voice",
         "Dzień dobry. Tu {{ operator_name }} w imieniu firmy {{ client_name }}. Wiadomość dla "
         "{{ payer_name }}. Płatność za faktury na kwotę {{ amount }} jest opóźniona o "
-        "{{ days_overdue }} dni. Prosimy o wpłatę lub kontakt pod numerem {{ consultant_phone }}.",
+        "{{ days_overdue_text }}. Prosimy o wpłatę lub kontakt pod numerem {{ consultant_phone }}.",
     ),
     "payment_demand": DefaultTemplate(
         "email",
@@ -86,9 +90,9 @@ DEFAULT_TEMPLATES: dict[str, DefaultTemplate] = {
     "second_demand": DefaultTemplate(
         "email",
         "Szanowni Państwo,\n\nmimo wcześniejszego wezwania faktury {{ invoice_numbers }} na kwotę "
-        "{{ amount }} pozostają nieopłacone od {{ days_overdue }} dni. W załączeniu ponowne "
-        "wezwanie do zapłaty. Rachunek: {{ bank_account }}.\n\nKontakt: {{ consultant_phone }}."
-        "\n\n" + _SIGNATURE,
+        "{{ amount }} pozostają nieopłacone; płatność jest opóźniona o {{ days_overdue_text }}. "
+        "W załączeniu ponowne wezwanie do zapłaty. Rachunek: {{ bank_account }}.\n\n"
+        "Kontakt: {{ consultant_phone }}.\n\n" + _SIGNATURE,
         subject="Ponowne wezwanie do zapłaty – {{ client_name }}",
     ),
     "final_demand": DefaultTemplate(
@@ -138,6 +142,12 @@ def check_template_text(text: str) -> str:
     return ""
 
 
+def days_text(days: int) -> str:
+    """'1 dzień', '12 dni': Polish counts days in one word for 1 and another for the rest
+    (as in 'opóźniona o 1 dzień / o 5 dni')."""
+    return f"{days} dzień" if days == 1 else f"{days} dni"
+
+
 def _date(day: datetime.date | None) -> str:
     return day.strftime("%d.%m.%Y") if day else ""
 
@@ -163,12 +173,14 @@ def placeholder_values(
             for c in sorted(currencies)
         )
     earliest = min((invoice.due_date for invoice in invoices), default=None)
+    days = max((today - earliest).days, 0) if earliest else 0
     return {
         "payer_name": payer.name,
         "invoice_numbers": ", ".join(invoice.number for invoice in invoices),
         "amount": amount.replace("\u00a0", " "),
         "due_date": _date(earliest),
-        "days_overdue": str(max((today - earliest).days, 0)) if earliest else "0",
+        "days_overdue": str(days),
+        "days_overdue_text": days_text(days),
         "client_name": tenant.name,
         "bank_account": _iban(tenant.iban),
         "consultant_phone": (identity and identity.consultant_phone) or settings.CONSULTANT_PHONE,
@@ -193,7 +205,8 @@ def render_text(
     *, body: str, subject: str, channel: str, values: dict[str, str], transliterated: bool
 ) -> Rendered:
     context = Context(values, autoescape=False)
-    text = ENGINE.from_string(body).render(context).strip()
+    # A name ending in a full stop ("S.A.") before the template's own one makes "S.A..".
+    text = SINGLE_DOT.sub(".", ENGINE.from_string(body).render(context).strip())
     title = ENGINE.from_string(subject).render(context).strip() if subject else ""
     if channel == "sms" and transliterated:
         text = transliterate(text)

@@ -52,8 +52,9 @@ def test_the_default_overdue_sms_fills_every_placeholder(tenant, payer_with_invo
         today=TODAY,
     )
 
-    assert f"{tenant.name}: faktury FV/12/2026, FV/15/2026 na 4 920,00 zł" in rendered.body
-    assert "nieopłacone od 12 dni" in rendered.body
+    assert f"{tenant.name}: faktury FV/12/2026, FV/15/2026 (4 920,00 zł)" in rendered.body
+    assert "są 12 dni po terminie" in rendered.body
+    assert "S.A.." not in rendered.body
     assert " ".join(tenant.iban[i : i + 4] for i in range(0, 28, 4)) in rendered.body
     assert "+48 22 555 66 77" in rendered.body
     assert "{{" not in rendered.body
@@ -121,6 +122,15 @@ def test_sms_segments(text, encoding, segments):
     length = sms_segments(text)
 
     assert (length.encoding, length.segments) == (encoding, segments)
+
+
+@pytest.mark.parametrize(
+    ("days", "text"), [(0, "0 dni"), (1, "1 dzień"), (2, "2 dni"), (12, "12 dni")]
+)
+def test_days_overdue_in_words(days, text):
+    from dunning.message_templates import days_text
+
+    assert days_text(days) == text
 
 
 def test_transliteration_roughly_halves_a_polish_text():

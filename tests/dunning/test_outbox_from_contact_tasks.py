@@ -62,7 +62,7 @@ def test_sms_voice_and_email_tasks_become_messages_once(tenant):
         "+48601000001",
         "overdue_sms",
     )
-    assert "FV/77/2026" in sms.body and "99,90 zł" in sms.body and "13 dni" in sms.body
+    assert "FV/77/2026" in sms.body and "99,90 zł" in sms.body and "13 dni po terminie" in sms.body
     assert sms.invoice_ids == [invoice.id]
     assert messages["voice"].promise_date == DAY + datetime.timedelta(days=7)
     assert messages["voice"].contact_task_id == voice_task.id
