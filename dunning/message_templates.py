@@ -64,8 +64,8 @@ DEFAULT_TEMPLATES: dict[str, DefaultTemplate] = {
     "overdue_sms": DefaultTemplate(
         "sms",
         "{{ client_name }}: faktury {{ invoice_numbers }} ({{ amount }}) są "
-        "{{ days_overdue_text }} po terminie. Prosimy o wpłatę na konto {{ bank_account }}. Jeśli zapłacono, odpisz "
-        "ZAPLACONE. Tel. {{ consultant_phone }}, {{ operator_name }}",
+        "{{ days_overdue_text }} po terminie. Prosimy o wpłatę na konto {{ bank_account }}. "
+        "Jeśli zapłacono, odpisz ZAPLACONE. Tel. {{ consultant_phone }}, {{ operator_name }}",
     ),
     "overdue_call": DefaultTemplate(
         "call",
