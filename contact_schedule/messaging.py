@@ -16,8 +16,10 @@ from celery import shared_task
 from django.core.exceptions import ValidationError
 
 from contact_schedule.models import ContactTask, ContactTaskInvoice
+from contact_schedule.selectors import contact_limits_for
 from dunning.message_templates import render_message
 from dunning.outbox import enqueue_message
+from dunning.selectors import messages_sent_since, task_message_exists
 from invoices.models import Invoice
 from payers.models import PayerContact
 from tenants.models import Tenant
@@ -48,8 +50,18 @@ def contact_for(*, tenant: Tenant, payer_id: int, channel: str) -> str:
     return contact.value if contact else ""
 
 
+def over_sms_limit(*, tenant: Tenant, payer_id: int, day: datetime.date, per_week: int) -> bool:
+    """The client's "at most N SMS a week" (DOMAIN.md §4): the seven days up to `day`."""
+    week_start = datetime.datetime.combine(
+        day - datetime.timedelta(days=6), datetime.time(), tzinfo=tenant.zone
+    )
+    sent = messages_sent_since(tenant=tenant, payer_id=payer_id, channel="sms", since=week_start)
+    return sent >= per_week
+
+
 def queue_messages_for_day(*, tenant: Tenant, day: datetime.date) -> QueueReport:
     report = QueueReport()
+    limits = contact_limits_for(tenant=tenant)
     tasks = (
         ContactTask.objects.for_tenant(tenant)
         .filter(planned_date=day, state=ContactTask.State.PLANNED, channel__in=MESSAGE_CHANNELS)
@@ -67,6 +79,17 @@ def queue_messages_for_day(*, tenant: Tenant, day: datetime.date) -> QueueReport
         try:
             if not recipient:
                 raise ValidationError({"recipient": "no usable contact"})
+            already = task_message_exists(
+                tenant=tenant, contact_task_id=task.id, channel=task.channel
+            )
+            if (
+                not already
+                and task.channel == "sms"
+                and over_sms_limit(
+                    tenant=tenant, payer_id=task.payer_id, day=day, per_week=limits.max_sms_per_week
+                )
+            ):
+                raise ValidationError({"channel": "the payer's SMS limit for the week is reached"})
             rendered = render_message(
                 tenant=tenant,
                 code=task.step.message_template,

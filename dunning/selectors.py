@@ -108,3 +108,24 @@ def messages_of(*, tenant: Tenant, payer: Payer, limit: int = 30) -> QuerySet[Me
         .filter(payer=payer)
         .order_by("-created_at", "-id")[:limit]
     )
+
+
+def messages_sent_since(
+    *, tenant: Tenant, payer_id: int, channel: str, since: datetime.datetime
+) -> int:
+    """How many messages of `channel` went (or are going) to the payer since `since`; messages
+    that never left (canceled, failed) do not count against the contact limits."""
+    return (
+        Message.objects.for_tenant(tenant)
+        .filter(payer_id=payer_id, channel=channel, direction="outbound", created_at__gte=since)
+        .exclude(status__in=[Message.Status.CANCELED, Message.Status.FAILED])
+        .count()
+    )
+
+
+def task_message_exists(*, tenant: Tenant, contact_task_id: int, channel: str) -> bool:
+    return (
+        Message.objects.for_tenant(tenant)
+        .filter(contact_task_id=contact_task_id, channel=channel, direction="outbound")
+        .exists()
+    )

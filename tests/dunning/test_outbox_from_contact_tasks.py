@@ -91,3 +91,21 @@ def test_another_clients_tasks_are_not_touched(tenant, other_tenant):
 
     assert report.queued == 0
     assert not Message.objects.exists()
+
+
+def test_the_weekly_sms_limit_holds_back_a_third_sms(tenant):
+    from dunning.outbox import enqueue_message
+
+    payer = PayerFactory(tenant=tenant)
+    PayerContactFactory(payer=payer, value="+48601000020")
+    for body in ("Pierwszy", "Drugi"):  # the operator's default: two SMS a week
+        enqueue_message(
+            tenant=tenant, payer=payer, channel="sms", recipient="+48601000020", body=body,
+            now=datetime.datetime(2026, 12, 1, 10, tzinfo=WARSAW),
+        )  # fmt: skip
+    task_for(tenant, payer, "overdue_sms", "sms", [InvoiceFactory(payer=payer)])
+
+    report = queue_messages_for_day(tenant=tenant, day=DAY)
+
+    assert (report.queued, report.skipped) == (0, 1)
+    assert Message.objects.for_tenant(tenant).count() == 2
