@@ -12,7 +12,9 @@ or quieter during the run does not favour either side.
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
+import pstats
 import sys
 import time
 from pathlib import Path
@@ -110,6 +112,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=10_000)
     parser.add_argument("--batch", type=int, default=100)
+    parser.add_argument("--profile", action="store_true", help="cProfile our dispatch run")
     args = parser.parse_args()
     OUT.mkdir(exist_ok=True)
     url = database_url()
@@ -127,6 +130,7 @@ def main() -> None:
 
 def run(args: argparse.Namespace, fake: FakeTwilio) -> None:
     from django.core.management import call_command
+    from django.urls import reverse
 
     from dunning.models import Message
     from dunning.outbox import dispatch_due
@@ -134,11 +138,18 @@ def run(args: argparse.Namespace, fake: FakeTwilio) -> None:
     call_command("migrate", verbosity=0)
     make_messages(args.messages)
     floor(200)  # warm up connections and code paths on both sides
+    reverse("twilio:status")  # a running worker has loaded the URLs long before
     before = floor(args.messages)
     accepted_before = len(fake.created("Messages"))
+    profiler = cProfile.Profile() if args.profile else None
     started = time.perf_counter()
+    if profiler:
+        profiler.enable()
     report = dispatch_due(run_seconds=3600)
     ours = args.messages / (time.perf_counter() - started)
+    if profiler:
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
     accepted = len(fake.created("Messages")) - accepted_before
     after = floor(args.messages)
     baseline = (before + after) / 2

@@ -47,10 +47,15 @@ def twilio_client() -> Client:
     )
 
 
+@functools.lru_cache(maxsize=16)
+def _webhook_path(name: str) -> str:
+    return reverse(f"twilio:{name}")
+
+
 def webhook_url(name: str, message: Message) -> str:
     """The public URL of one of our Twilio webhooks, carrying the message's token."""
     base = (settings.TWILIO_WEBHOOK_BASE_URL or settings.PUBLIC_BASE_URL).rstrip("/")
-    return f"{base}{reverse(f'twilio:{name}')}?m={message.token.hex}"
+    return f"{base}{_webhook_path(name)}?m={message.token.hex}"
 
 
 def _provider_call(call: Callable[[], Any]) -> Any:

@@ -131,8 +131,21 @@ def _send_batch(
             )
             continue
         if message.not_after and now >= message.not_after:
-            report.moved += 1
-            outcomes.append((message, _next_window(message, now)))
+            try:
+                outcomes.append((message, _next_window(message, now)))
+                report.moved += 1
+            except LookupError:  # the client's channel lost its window: say so, do not guess
+                report.failed += 1
+                outcomes.append(
+                    (
+                        message,
+                        {
+                            "status": Status.FAILED,
+                            "error_code": "no_window",
+                            "error_message": "No contact window for this channel.",
+                        },
+                    )
+                )
             continue
         backend = backends.get(message.channel) or backends.setdefault(
             message.channel, backend_for(message.channel)
@@ -220,16 +233,55 @@ def _release(messages: list[Message], claimed_at: datetime.datetime) -> int:
 
 
 def _record(outcomes: list[tuple[Message, dict]], claimed_at: datetime.datetime) -> None:
-    """Write each result onto a row still `sending` from this claim (a faster webhook wins)."""
+    """Write each result onto a row still `sending` from this claim (a faster webhook wins).
+
+    Sent messages, nearly all of a batch, are written by one statement on PostgreSQL; the rest
+    (retries, failures, moves) one by one.
+    """
     from dunning.outbox.events import report_result_if_final
 
-    finals = []
+    still_ours = Message.objects.filter(status=Status.SENDING, sending_started_at=claimed_at)
+    sent = [(m, f) for m, f in outcomes if f["status"] == Status.SENT and "provider_sid" in f]
+    if connection.vendor != "postgresql" or len(sent) < 2:
+        sent = []
+    written = {message.pk for message, _fields in sent}
     with transaction.atomic():
+        if sent:
+            _record_sent(sent, claimed_at)
         for message, fields in outcomes:
-            updated = Message.objects.filter(
-                id=message.id, status=Status.SENDING, sending_started_at=claimed_at
-            ).update(**fields)
-            if updated and fields["status"] in Message.FINAL_STATUSES:
-                finals.append(message.id)
-    for message_id in finals:
-        report_result_if_final(message_id=message_id)
+            if message.pk not in written:
+                still_ours.filter(pk=message.pk).update(**fields)
+    for message, fields in outcomes:
+        if fields["status"] in Message.FINAL_STATUSES:
+            report_result_if_final(message_id=message.id)
+
+
+SENT_UPDATE = """
+UPDATE {table} AS m SET
+    status = %s, sent_at = %s, provider_sid = v.sid, provider_status = v.provider_status,
+    segments = COALESCE(v.segments, m.segments), price = COALESCE(v.price, m.price),
+    price_unit = CASE WHEN v.price IS NULL THEN m.price_unit ELSE v.price_unit END,
+    error_code = '', error_message = ''
+FROM (VALUES {rows}) AS v(id, sid, provider_status, segments, price, price_unit)
+WHERE m.id = v.id AND m.status = %s AND m.sending_started_at = %s
+"""
+SENT_ROW = "(%s::bigint, %s, %s, %s::integer, %s::numeric, %s)"
+
+
+def _record_sent(sent: list[tuple[Message, dict]], claimed_at: datetime.datetime) -> None:
+    """The same conditional update as the one-by-one path, for many sent messages at once."""
+    values: list = []
+    for message, fields in sent:
+        values += [
+            message.pk,
+            fields["provider_sid"],
+            fields["provider_status"],
+            fields.get("segments"),
+            fields.get("price"),
+            fields.get("price_unit", ""),
+        ]
+    sql = SENT_UPDATE.format(table=Message._meta.db_table, rows=", ".join([SENT_ROW] * len(sent)))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql, [Status.SENT, sent[0][1]["sent_at"], *values, Status.SENDING, claimed_at]
+        )

@@ -220,3 +220,17 @@ def test_do_not_contact_payer_gets_nothing(tenant):
     payer = PayerFactory(tenant=tenant, do_not_contact=True, do_not_contact_reason="Upadłość")
     with pytest.raises(ValidationError):
         queue(tenant, payer=payer)
+
+
+def test_a_batch_records_each_message_with_its_own_provider_id(tenant, fake_twilio):
+    messages = [queue(tenant, recipient=f"+4860123456{i}", body=f"Treść {i}") for i in range(5)]
+    fake_twilio.fail_next(429)  # the first one waits for a retry; the others go
+
+    report = dispatch_due(now=THURSDAY_NOON, batch_size=5)
+
+    sids = {r.params["Body"]: r.query["sid"] for r in fake_twilio.created("Messages")}
+    stored = {m.body: (m.status, m.provider_sid) for m in Message.objects.for_tenant(tenant)}
+    assert (report.sent, report.retried) == (4, 1)
+    assert stored[messages[0].body] == (Status.QUEUED, "")
+    assert {body: sid for body, (_, sid) in stored.items() if sid} == sids
+    assert all(status == Status.SENT for body, (status, _) in stored.items() if body in sids)
