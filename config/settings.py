@@ -260,6 +260,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 120.0,
         "options": {"queue": "messaging"},
     },
+    # Sent messages whose status callback never came are asked about by SID.
+    "refresh-message-statuses": {
+        "task": "dunning.tasks.refresh_message_statuses",
+        "schedule": 3600.0,
+        "options": {"queue": "messaging"},
+    },
     # Today's SMS, voice and e-mail contact tasks become queued messages (idempotent).
     "queue-contact-messages": {
         "task": "contact_schedule.messaging.queue_due_messages",

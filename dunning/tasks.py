@@ -38,3 +38,11 @@ def dispatch_messages() -> dict[str, int]:
         "moved": report.moved,
         "canceled": report.canceled,
     }
+
+
+@shared_task(queue="messaging")
+def refresh_message_statuses() -> int:
+    """Beat, hourly: ask the provider about sent messages whose status callback never came."""
+    from dunning.outbox.statuses import refresh_statuses
+
+    return refresh_statuses()

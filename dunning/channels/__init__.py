@@ -7,6 +7,8 @@ A channel backend has two methods (STYLE.md rule 8):
   `PermanentSendError` when it never will (an invalid number, an opted-out recipient).
 - `find_sent(message) -> ProviderResult | None` asks the provider whether a message we may have
   sent already is there: the outbox calls it before any resend (`dunning.outbox`).
+- `fetch(message) -> ProviderResult | None` reads a sent message's current state by its SID,
+  for the hourly status reconciliation when a status callback never came.
 
 `backend_for(channel)` picks the backend named by TELEPHONY_BACKEND: `twilio` for SMS, voice
 messages and calls in production, `console` (the embedded default) that logs and stores. E-mail
@@ -32,6 +34,8 @@ class ProviderResult:
     segments: int | None = None
     price: Decimal | None = None
     price_unit: str = ""
+    error_code: str = ""
+    answered_by: str = ""
 
 
 class SendError(Exception):
@@ -55,6 +59,8 @@ class ChannelBackend(Protocol):
     def send(self, message: Message) -> ProviderResult: ...
 
     def find_sent(self, message: Message) -> ProviderResult | None: ...
+
+    def fetch(self, message: Message) -> ProviderResult | None: ...
 
 
 def backend_for(channel: str) -> ChannelBackend:

@@ -31,3 +31,6 @@ class ConsoleChannel:
     def find_sent(self, message: Message) -> ProviderResult | None:
         # The console keeps no record to ask; a message interrupted here is logged again.
         return None
+
+    def fetch(self, message: Message) -> ProviderResult | None:
+        return None  # nothing to ask: the state we stored is all there is

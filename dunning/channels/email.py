@@ -47,3 +47,6 @@ class EmailChannel:
 
     def find_sent(self, message: Message) -> ProviderResult | None:
         return None
+
+    def fetch(self, message: Message) -> ProviderResult | None:
+        return None  # nothing to ask: the state we stored is all there is

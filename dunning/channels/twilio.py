@@ -126,6 +126,13 @@ class TwilioSms:
                 return self._result(resource)
         return None
 
+    def fetch(self, message: Message) -> ProviderResult | None:
+        if not message.provider_sid:
+            return None
+        return self._result(
+            _provider_call(lambda: twilio_client().messages(message.provider_sid).fetch())
+        )
+
     @staticmethod
     def _result(resource: Any) -> ProviderResult:
         segments = (
@@ -137,6 +144,7 @@ class TwilioSms:
             segments=segments,
             price=_price(resource.price),
             price_unit=resource.price_unit or "",
+            error_code=str(resource.error_code or ""),
         )
 
 
@@ -165,6 +173,14 @@ class _TwilioCall:
             )
         )
         return ProviderResult(sid=created.sid, status=str(created.status or "queued"))
+
+    def fetch(self, message: Message) -> ProviderResult | None:
+        if not message.provider_sid:
+            return None
+        call = _provider_call(lambda: twilio_client().calls(message.provider_sid).fetch())
+        return ProviderResult(
+            sid=call.sid, status=str(call.status or ""), answered_by=call.answered_by or ""
+        )
 
     def find_sent(self, message: Message) -> ProviderResult | None:
         found = _provider_call(
