@@ -3,6 +3,7 @@ then one service call. Replays are harmless (`dunning.outbox.events`)."""
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable
 from functools import wraps
@@ -18,6 +19,7 @@ from dunning.models import Message
 from dunning.outbox import events
 
 View = Callable[..., HttpResponse]
+logger = logging.getLogger("dunning.webhooks")
 
 
 def public_url(request: HttpRequest) -> str:
@@ -71,7 +73,12 @@ def status_callback(request: HttpRequest, params: dict[str, str]) -> HttpRespons
 
 @twilio_webhook
 def inbound_sms(request: HttpRequest, params: dict[str, str]) -> HttpResponse:
-    events.record_inbound_sms(params=params)
+    try:
+        events.record_inbound_sms(params=params)
+    except Exception:
+        # Nothing was stored (one transaction); Twilio retries on a 5xx answer.
+        logger.exception("inbound SMS %s not taken", params.get("MessageSid", ""))
+        return HttpResponse("Not taken now; send it again.", status=503)
     return xml('<?xml version="1.0" encoding="UTF-8"?><Response/>')
 
 
@@ -91,7 +98,12 @@ def voice_gather(request: HttpRequest, params: dict[str, str]) -> HttpResponse:
     message = message_of(request)
     if message is None:
         return HttpResponseNotFound(NOT_OURS)
-    meaning = events.record_voice_answer(message=message, digit=params.get("Digits", "")[:1])
+    try:
+        meaning = events.record_voice_answer(message=message, digit=params.get("Digits", "")[:1])
+    except Exception:
+        # The payer is on the line: apologise and ask again rather than drop the call.
+        logger.exception("keypress on message %s not taken", message.pk)
+        meaning = None
     return xml(twiml.answer_received(meaning, message))
 
 

@@ -7,7 +7,7 @@ and each signal up to the contact schedule is sent once per message.
 
 from __future__ import annotations
 
-import datetime
+import logging
 import re
 import unicodedata
 
@@ -19,6 +19,7 @@ from dunning.models import Message
 from payers.models import PayerContact
 from payers.phones import normalize_phone
 
+logger = logging.getLogger("dunning.outbox")
 Status = Message.Status
 
 # Twilio's MessageStatus / CallStatus in our states.
@@ -125,22 +126,29 @@ def report_result_if_final(*, message_id: int) -> bool:
     if result is None or message.channel == "call" or message.direction != "outbound":
         return False
     now = timezone.now()
-    claimed = Message.objects.filter(pk=message_id, result_reported_at__isnull=True).update(
-        result_reported_at=now
-    )
-    if not claimed:
+    try:
+        # The mark and the receivers' writes commit together: if a receiver fails, the result is
+        # still unreported and the hourly reconciliation (`statuses`) reports it again.
+        with transaction.atomic():
+            claimed = Message.objects.filter(pk=message_id, result_reported_at__isnull=True).update(
+                result_reported_at=now
+            )
+            if not claimed:
+                return False
+            signals.contact_result.send(
+                sender=__name__,
+                tenant_id=message.tenant_id,
+                payer_id=message.payer_id,
+                contact_task_id=message.contact_task_id,
+                message_id=message.pk,
+                channel=message.channel,
+                result=result,
+                recipient=message.recipient,
+                occurred_at=now,
+            )
+    except Exception:
+        logger.exception("contact result of message %s not taken; retried hourly", message_id)
         return False
-    signals.contact_result.send(
-        sender=__name__,
-        tenant_id=message.tenant_id,
-        payer_id=message.payer_id,
-        contact_task_id=message.contact_task_id,
-        message_id=message.pk,
-        channel=message.channel,
-        result=result,
-        recipient=message.recipient,
-        occurred_at=now,
-    )
     return True
 
 
@@ -152,8 +160,10 @@ def record_voice_answer(*, message: Message, digit: str) -> str | None:
         meaning = None
     if meaning is None:
         return None
-    stored = Message.objects.filter(pk=message.pk, answer_digit="").update(answer_digit=digit)
-    if stored:
+    with transaction.atomic():
+        stored = Message.objects.filter(pk=message.pk, answer_digit="").update(answer_digit=digit)
+        if not stored:
+            return meaning
         signals.voice_answer_received.send(
             sender=__name__,
             tenant_id=message.tenant_id,
@@ -224,6 +234,8 @@ def record_inbound_sms(*, params: dict[str, str]) -> Message | None:
         (tenant_id, payer_id), task_id, answers = owners[0], None, None
     body = params.get("Body", "")[:1600]
     try:
+        # Stored and announced together: a receiver that fails leaves nothing stored, and the
+        # webhook answers 503 so that Twilio sends the SMS again.
         with transaction.atomic():
             message = Message.objects.create(
                 tenant_id=tenant_id,
@@ -238,17 +250,17 @@ def record_inbound_sms(*, params: dict[str, str]) -> Message | None:
                 provider_sid=sid[:64],
                 provider_status="received",
             )
+            signals.inbound_sms_received.send(
+                sender=__name__,
+                tenant_id=tenant_id,
+                payer_id=payer_id,
+                contact_task_id=task_id,
+                message_id=answers,
+                intent=sms_intent(body),
+                body=body,
+                sender_number=number,
+                received_at=message.created_at,
+            )
     except IntegrityError:
         return Message.objects.filter(provider_sid=sid).first()  # a replay raced us
-    signals.inbound_sms_received.send(
-        sender=__name__,
-        tenant_id=tenant_id,
-        payer_id=payer_id,
-        contact_task_id=task_id,
-        message_id=answers,
-        intent=sms_intent(body),
-        body=body,
-        sender_number=number,
-        received_at=message.created_at or datetime.datetime.now(datetime.UTC),
-    )
     return message

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from dunning.channels import SendError, backend_for
 from dunning.models import Message
-from dunning.outbox.events import record_status
+from dunning.outbox.events import record_status, report_result_if_final
 
 logger = logging.getLogger("dunning.outbox")
 
@@ -53,4 +53,24 @@ def refresh_statuses(*, now: datetime.datetime | None = None, limit: int = 500) 
         }
         updated = record_status(message=message, params={k: v for k, v in params.items() if v})
         moved += updated.status != Message.Status.SENT
+    _report_unreported(now=now, limit=limit)
     return moved
+
+
+def _report_unreported(*, now: datetime.datetime, limit: int) -> None:
+    """Final messages whose contact result a failing receiver did not take: offer it again."""
+    for message_id in (
+        Message.objects.filter(
+            status__in=[
+                Message.Status.DELIVERED,
+                Message.Status.UNDELIVERED,
+                Message.Status.FAILED,
+            ],
+            direction="outbound",
+            result_reported_at__isnull=True,
+            created_at__gte=now - datetime.timedelta(days=7),
+        )
+        .exclude(channel="call")
+        .values_list("id", flat=True)[:limit]
+    ):
+        report_result_if_final(message_id=message_id)

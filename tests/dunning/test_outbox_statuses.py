@@ -66,3 +66,33 @@ def test_a_provider_that_does_not_answer_leaves_the_message_as_it_was(tenant, fa
 
     message.refresh_from_db()
     assert (moved, message.status) == (0, Message.Status.SENT)
+
+
+def test_a_contact_result_a_receiver_failed_to_take_is_offered_again(tenant, fake_twilio):
+    message = sent_message(tenant)
+    taken = []
+
+    def failing(**kwargs):
+        raise RuntimeError("the schedule is down")
+
+    signals.contact_result.connect(failing, weak=False, dispatch_uid="fail")
+    try:
+        fake_twilio.set_status(message.provider_sid, "delivered")
+        refresh_statuses(now=timezone.now() + datetime.timedelta(hours=2))
+    finally:
+        signals.contact_result.disconnect(dispatch_uid="fail")
+    message.refresh_from_db()
+    unreported = message.result_reported_at
+
+    signals.contact_result.connect(lambda **kw: taken.append(kw), weak=False, dispatch_uid="ok")
+    try:
+        refresh_statuses(now=timezone.now() + datetime.timedelta(hours=3))
+        refresh_statuses(now=timezone.now() + datetime.timedelta(hours=4))
+    finally:
+        signals.contact_result.disconnect(dispatch_uid="ok")
+
+    message.refresh_from_db()
+    assert message.status == Message.Status.DELIVERED
+    assert unreported is None
+    assert [kw["result"] for kw in taken] == ["reached"]
+    assert message.result_reported_at is not None

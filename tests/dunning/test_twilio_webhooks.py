@@ -318,3 +318,25 @@ def test_the_consultant_bridge_dials_the_payer_with_the_caller_id_and_announces_
         f'<Number method="POST" url="{PUBLIC_BASE}{announce_path}">+48601234567</Number>' in twiml
     )
     assert "Rozmowa jest nagrywana." in announce.content.decode()
+
+
+def test_an_inbound_sms_a_receiver_fails_on_is_refused_with_503_and_taken_on_the_retry(
+    sent_sms, heard
+):
+    def failing(**kwargs):
+        raise RuntimeError("the schedule is down")
+
+    signals.inbound_sms_received.connect(failing, weak=False, dispatch_uid="fail-inbound")
+    try:
+        refused = post(INBOUND, inbound("ZAPŁACONE", sid="SMretry"))
+    finally:
+        signals.inbound_sms_received.disconnect(dispatch_uid="fail-inbound")
+    stored_after_failure = Message.objects.filter(provider_sid="SMretry").exists()
+    retried = post(INBOUND, inbound("ZAPŁACONE", sid="SMretry"))
+
+    assert (refused.status_code, retried.status_code) == (503, 200)
+    assert not stored_after_failure
+    assert [kw["intent"] for name, kw in heard if name == "inbound_sms_received"] == [
+        "paid",
+        "paid",
+    ]  # the failing attempt reached `heard` too before the failing receiver rolled it back
