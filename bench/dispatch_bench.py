@@ -12,6 +12,7 @@ gets busier or quieter during the run does not favour either side.
 from __future__ import annotations
 
 import argparse
+import datetime
 import cProfile
 import os
 import pstats
@@ -85,7 +86,7 @@ def make_messages(count: int) -> list[int]:
             sender=FROM,
             body=f"Klient: faktura FV/{index}/2026 na 1 230,00 zl czeka na wplate. Konto "
             "PL61 1090 1014 0000 0712 1981 2874. Kontakt: +48 22 100 20 30.",
-            due_at=now,
+            due_at=now + datetime.timedelta(days=365),  # each round makes its part due
         )
         for index in range(count)
     ]
