@@ -12,8 +12,8 @@ gets busier or quieter during the run does not favour either side.
 from __future__ import annotations
 
 import argparse
-import datetime
 import cProfile
+import datetime
 import os
 import pstats
 import sys
