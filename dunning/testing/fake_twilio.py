@@ -130,7 +130,12 @@ class FakeTwilio:
     def _handle(self, handler: _Handler, method: str) -> None:
         url = urlsplit(handler.path)
         length = int(handler.headers.get("Content-Length") or 0)
-        raw_body = handler.rfile.read(length).decode() if length else ""
+        raw = handler.rfile.read(length) if length else b""
+        if len(raw) < length:
+            # The client died mid-request: a real server takes nothing from a truncated request.
+            handler.close_connection = True
+            return None
+        raw_body = raw.decode()
         params = _flatten(parse_qs(raw_body, keep_blank_values=True))
         query = _flatten(parse_qs(url.query, keep_blank_values=True))
         if self.delay:
