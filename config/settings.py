@@ -320,9 +320,13 @@ OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
 OUTBOX_BACKOFF_SECONDS = env.int("OUTBOX_BACKOFF_SECONDS", default=30)
 # One dispatcher run stops taking new batches after this long (the next beat tick goes on).
 OUTBOX_RUN_SECONDS = env.int("OUTBOX_RUN_SECONDS", default=240)
-if TWILIO_HTTP_TIMEOUT >= OUTBOX_STALE_AFTER_SECONDS / 2:
-    # A live worker's slow request must never look like a dead worker's (dunning.outbox).
-    raise ImproperlyConfigured("TWILIO_HTTP_TIMEOUT must be under OUTBOX_STALE_AFTER_SECONDS / 2.")
+# SMTP gets the same bound as Twilio: the outbox relies on every send ending in time.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=int(TWILIO_HTTP_TIMEOUT))
+if max(TWILIO_HTTP_TIMEOUT, EMAIL_TIMEOUT) >= OUTBOX_STALE_AFTER_SECONDS / 4:
+    # A live worker's slow sends must never look like a dead worker's (dunning.outbox).
+    raise ImproperlyConfigured(
+        "TWILIO_HTTP_TIMEOUT and EMAIL_TIMEOUT must be under OUTBOX_STALE_AFTER_SECONDS / 4."
+    )
 # The number payers are told to call back (placeholder {{ consultant_phone }}).
 CONSULTANT_PHONE = env("CONSULTANT_PHONE", default="+48 22 100 20 30")
 

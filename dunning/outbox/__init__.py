@@ -20,9 +20,10 @@ without a row, and a row is handed to the provider at most once. The design, ste
    (Twilio: the recipient's newest messages, matched by text; calls by caller) and, when the
    provider has it, the row takes that SID and is not sent again. The same applies after an
    ambiguous error (timeout, 5xx): the provider may have the message, so the next attempt
-   reconciles first. A worker never holds a claim past half the stale time (it releases what it
-   has not started) and the HTTP timeout is shorter than that, so a live worker's row is never
-   taken for a dead one's.
+   reconciles first. A worker starts no send past half the stale time after its claim (it
+   releases what it has not started), and a message takes at most two requests (reconcile, send)
+   each under the HTTP timeout, which settings keep under a quarter of the stale time: so a live
+   worker's row is never taken for a dead one's.
 5. **Retry**: 429, 5xx and network errors put the row back to `queued` with exponential backoff
    (OUTBOX_BACKOFF_SECONDS × 2^(attempt−1)) up to OUTBOX_MAX_ATTEMPTS, then `failed` with the
    error; permanent errors (an invalid number) fail at once. Nothing is dropped: a row ends in a

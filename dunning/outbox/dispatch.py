@@ -129,27 +129,20 @@ def _send_batch(
         .values_list("tenant_id", "payer_id", "value")
     )
     backends: dict[str, ChannelBackend] = {}
-    # A claim is never held past half the stale time: what is not started by then goes back.
-    hold_until = time.monotonic() + settings.OUTBOX_STALE_AFTER_SECONDS / 2
+    # No send starts after half the stale time from the claim: the rest goes back to the queue.
+    # With at most two requests per message (reconcile, send) each under the HTTP timeout, which
+    # settings keep under a quarter of the stale time, every send ends before the claim is stale.
+    hold_until = claimed_at + datetime.timedelta(seconds=settings.OUTBOX_STALE_AFTER_SECONDS / 2)
     outcomes: list[tuple[Message, dict]] = []
     for position, message in enumerate(messages):
-        if time.monotonic() >= hold_until:
+        if timezone.now() >= hold_until:
             report.released += _release(messages[position:], claimed_at)
             break
         if message.payer.do_not_contact or (
             (message.tenant_id, message.payer_id, message.recipient) in blocked
         ):
             report.canceled += 1
-            outcomes.append(
-                (
-                    message,
-                    {
-                        "status": Status.CANCELED,
-                        "error_code": "opted_out",
-                        "error_message": "The payer objected or the contact is wrong.",
-                    },
-                )
-            )
+            outcomes.append((message, _ended(Status.CANCELED, "opted_out", OPTED_OUT)))
             continue
         if message.not_after and now >= message.not_after:
             try:
@@ -157,16 +150,7 @@ def _send_batch(
                 report.moved += 1
             except LookupError:  # the client's channel lost its window: say so, do not guess
                 report.failed += 1
-                outcomes.append(
-                    (
-                        message,
-                        {
-                            "status": Status.FAILED,
-                            "error_code": "no_window",
-                            "error_message": "No contact window for this channel.",
-                        },
-                    )
-                )
+                outcomes.append((message, _ended(Status.FAILED, "no_window", NO_WINDOW)))
             continue
         backend = backends.get(message.channel) or backends.setdefault(
             message.channel, backend_for(message.channel)
@@ -225,6 +209,14 @@ def _sent_fields(result: ProviderResult) -> dict:
     if fields["status"] == Status.DELIVERED:
         fields["delivered_at"] = fields["sent_at"]
     return fields
+
+
+OPTED_OUT = "The payer objected to this contact, or it is marked wrong."
+NO_WINDOW = "The client has no contact window for this channel."
+
+
+def _ended(status: str, code: str, text: str) -> dict:
+    return {"status": status, "error_code": code, "error_message": text}
 
 
 def _failed_fields(error: Exception) -> dict:

@@ -40,7 +40,7 @@ pytestmark = [
 ]
 MESSAGES = 500
 KILLS = 4
-STALE_SECONDS = 3
+STALE_SECONDS = 5
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -69,6 +69,7 @@ def start_worker(fake: FakeTwilio, log: Path) -> subprocess.Popen:
         "TWILIO_FROM": "+48221002030",
         "TWILIO_API_BASE_URL": fake.base_url,
         "TWILIO_HTTP_TIMEOUT": "1",
+        "EMAIL_TIMEOUT": "1",
         "OUTBOX_STALE_AFTER_SECONDS": str(STALE_SECONDS),
         "OUTBOX_BATCH_SIZE": "25",
         "OUTBOX_BACKOFF_SECONDS": "1",
