@@ -32,7 +32,7 @@ from tests.factories import PayerFactory, TenantFactory
 
 pytestmark = [
     pytest.mark.worker,
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(
         "postgresql" not in settings.DATABASES["default"]["ENGINE"],
         reason="the crash test needs PostgreSQL (SKIP LOCKED); CI runs it (.ci/run)",
