@@ -1,0 +1,298 @@
+"""Reads of the agent screen: whom a consultant may call, today's prioritised calls, the counts.
+
+The worklist is one query over the call tasks of all the team's clients (each client's "today" in
+its own zone), ordered by a priority the supervisor can explain: the band first (a callback that
+is due, a promise due today, an overdue payer, a pre-due courtesy call), then the amount owed and
+the days overdue. Claiming (`services.claim_next_call`) takes the top of the same ordering.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import reduce
+from operator import or_
+
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agent.models import CallClaim
+from contact_schedule.models import Channel, ContactTask, ContactTaskInvoice
+from tenants.models import Tenant, User
+from tenants.roles import OperatorRole
+from tenants.selectors import ACCESSIBLE_STATUSES, clients_of_consultant
+
+AGENT_ROLES = (OperatorRole.CONSULTANT, OperatorRole.SUPERVISOR)
+
+
+class Band:
+    """Priority bands, most urgent first; LATER rows are not takeable yet."""
+
+    CALLBACK = 0
+    PROMISE = 1
+    OVERDUE = 2
+    PRE_DUE = 3
+    LATER = 9
+
+
+def is_agent(user: User) -> bool:
+    return user.is_authenticated and (
+        user.is_superuser or user.groups.filter(name__in=AGENT_ROLES).exists()
+    )
+
+
+def is_supervisor(user: User) -> bool:
+    return user.is_authenticated and (
+        user.is_superuser or user.has_operator_role(OperatorRole.SUPERVISOR)
+    )
+
+
+def team_clients(user: User) -> list[Tenant]:
+    """The clients the user's teams call for, that are open for work."""
+    return list(clients_of_consultant(user).filter(status__in=ACCESSIBLE_STATUSES))
+
+
+def team_client_or_404(user: User, tenant_id: int) -> Tenant:
+    """A client of the user's team; any other client, existing or not, is a 404."""
+    for tenant in team_clients(user):
+        if tenant.pk == tenant_id:
+            return tenant
+    raise Http404("Not a client of your team.")
+
+
+def active_claims() -> QuerySet[CallClaim]:
+    return CallClaim.objects.filter(released_at__isnull=True, lease_until__gt=timezone.now())
+
+
+def claim_held_by(user: User) -> CallClaim | None:
+    """The consultant's call in progress (an unexpired claim), if any."""
+    return (
+        active_claims()
+        .filter(consultant=user)
+        .select_related("tenant", "payer", "task")
+        .order_by("-claimed_at")
+        .first()
+    )
+
+
+def calls_of_today(*, clients: list[Tenant], now: datetime.datetime) -> QuerySet[ContactTask]:
+    """Call tasks planned for today of the clients, each scoped with `for_tenant` on its own day."""
+    parts = [
+        ContactTask.objects.for_tenant(tenant).filter(
+            planned_date=timezone.localtime(now, tenant.zone).date(), channel=Channel.CALL
+        )
+        for tenant in clients
+    ]
+    return reduce(or_, parts) if parts else ContactTask.objects.none()
+
+
+def _covered(aggregate) -> Subquery:
+    return Subquery(
+        ContactTaskInvoice.objects.filter(task=OuterRef("pk"))
+        .order_by()
+        .values("task")
+        .annotate(value=aggregate)
+        .values("value")
+    )
+
+
+def _active_claim_on(field: str, now: datetime.datetime) -> Exists:
+    return Exists(
+        CallClaim.objects.filter(
+            **{field: OuterRef(field)}, released_at__isnull=True, lease_until__gt=now
+        )
+    )
+
+
+# PROVISIONAL until the outcomes branch lands (ContactTask.callback_at, Outcome): no callbacks,
+# no promises.
+def _callback_due(now: datetime.datetime) -> Q:
+    return Q(pk__in=[])
+
+
+def _callback_later(now: datetime.datetime) -> Q:
+    return Q(pk__in=[])
+
+
+def _promise_due_on_task_day():
+    return Value(False)
+
+
+def prioritised(tasks: QuerySet[ContactTask], *, now: datetime.datetime) -> QuerySet[ContactTask]:
+    """Annotate the band, amount owed, oldest due date and claims; order most urgent first."""
+    money = DecimalField(max_digits=16, decimal_places=2)
+    band = Case(
+        When(_callback_later(now), then=Value(Band.LATER)),
+        When(_callback_due(now), then=Value(Band.CALLBACK)),
+        When(Q(promise_today=True), then=Value(Band.PROMISE)),
+        When(Q(step__offset_days__lt=0), then=Value(Band.PRE_DUE)),
+        default=Value(Band.OVERDUE),
+        output_field=IntegerField(),
+    )
+    return (
+        tasks.annotate(
+            promise_today=_promise_due_on_task_day(),
+            amount=Coalesce(_covered(Sum("invoice__outstanding_amount")), Value(Decimal(0)),
+                            output_field=money),
+            oldest_due=_covered(Min("invoice__due_date")),
+            invoice_count=Coalesce(_covered(Count("invoice")), Value(0)),
+            task_claimed=_active_claim_on("task", now),
+            payer_claimed=Exists(
+                CallClaim.objects.filter(
+                    payer=OuterRef("payer"), released_at__isnull=True, lease_until__gt=now
+                )
+            ),
+        )
+        .annotate(band=band)
+        .order_by("band", F("amount").desc(), F("oldest_due").asc(nulls_last=True), "id")
+    )
+
+
+def takeable(tasks: QuerySet[ContactTask], *, now: datetime.datetime) -> QuerySet[ContactTask]:
+    """What "next call" may take: planned, inside the call window, unclaimed, not a later callback."""
+    return prioritised(tasks.filter(state=ContactTask.State.PLANNED), now=now).filter(
+        window_start__lte=now,
+        window_end__gt=now,
+        task_claimed=False,
+        payer_claimed=False,
+        band__lt=Band.LATER,
+    )
+
+
+@dataclass(frozen=True)
+class WorkRow:
+    task: ContactTask
+    band: int
+    why: str
+    amount: Decimal
+    days_overdue: int
+    claimed_by: User | None
+    takeable: bool
+
+
+def _why(task: ContactTask, now: datetime.datetime) -> str:
+    """The one-line reason for the row's place, for consultants and supervisors alike."""
+    local_now = timezone.localtime(now, task.tenant.zone)
+    amount = f"{task.amount:,.2f}".replace(",", "\u00a0").replace(".", ",") + "\u00a0zł"
+    days = (task.planned_date - task.oldest_due).days if task.oldest_due else 0
+    if task.band == Band.LATER:
+        at = timezone.localtime(task.callback_at, task.tenant.zone).strftime("%H:%M")
+        return _("Callback agreed for %(time)s") % {"time": at}
+    if task.band == Band.CALLBACK:
+        at = timezone.localtime(task.callback_at, task.tenant.zone)
+        return _("Callback due since %(time)s") % {"time": at.strftime("%H:%M")}
+    if task.band == Band.PROMISE:
+        return _("Promise due today · %(amount)s owed") % {"amount": amount}
+    if task.band == Band.PRE_DUE:
+        return _("Courtesy call: %(amount)s due in %(days)s days") % {
+            "amount": amount,
+            "days": -days,
+        }
+    if task.window_start > local_now:
+        return _("Opens %(time)s · %(amount)s, %(days)s days overdue") % {
+            "time": timezone.localtime(task.window_start, task.tenant.zone).strftime("%H:%M"),
+            "amount": amount,
+            "days": days,
+        }
+    return _("%(amount)s owed, %(days)s days overdue (%(count)s invoices)") % {
+        "amount": amount,
+        "days": days,
+        "count": task.invoice_count,
+    }
+
+
+def worklist(*, user: User, now: datetime.datetime | None = None, limit: int = 200) -> list[WorkRow]:
+    """Today's open call tasks of the user's team's clients, most urgent first."""
+    now = now or timezone.now()
+    tasks = prioritised(
+        calls_of_today(clients=team_clients(user), now=now).filter(
+            state=ContactTask.State.PLANNED
+        ),
+        now=now,
+    ).select_related("tenant", "payer", "step")[:limit]
+    tasks = list(tasks)
+    holders = {
+        claim.task_id: claim.consultant
+        for claim in active_claims()
+        .filter(task__in=[task.pk for task in tasks])
+        .select_related("consultant")
+    }
+    return [
+        WorkRow(
+            task=task,
+            band=task.band,
+            why=_why(task, now),
+            amount=task.amount,
+            days_overdue=(task.planned_date - task.oldest_due).days if task.oldest_due else 0,
+            claimed_by=holders.get(task.pk),
+            takeable=task.pk not in holders
+            and not task.payer_claimed
+            and task.band < Band.LATER
+            and task.window_start <= now < task.window_end,
+        )
+        for task in tasks
+    ]
+
+
+@dataclass(frozen=True)
+class QueueCount:
+    tenant_id: int
+    tenant_name: str
+    stage: str
+    waiting: int
+    claimed: int
+    done: int
+
+
+def queue_counts(*, clients: list[Tenant], now: datetime.datetime | None = None) -> list[QueueCount]:
+    """Per client and stage (pre-due / overdue): today's calls waiting, claimed and done."""
+    now = now or timezone.now()
+    planned = Q(state=ContactTask.State.PLANNED)
+    rows = (
+        calls_of_today(clients=clients, now=now)
+        .annotate(
+            claimed=_active_claim_on("task", now),
+            stage=Case(
+                When(step__offset_days__lt=0, then=Value("pre_due")),
+                default=Value("overdue"),
+            ),
+        )
+        .order_by()
+        .values("tenant_id", "tenant__name", "stage")
+        .annotate(
+            waiting=Count("id", filter=planned & Q(claimed=False)),
+            claimed_count=Count("id", filter=planned & Q(claimed=True)),
+            done=Count("id", filter=Q(state=ContactTask.State.DONE)),
+        )
+        .order_by("tenant__name", "stage")
+    )
+    return [
+        QueueCount(
+            row["tenant_id"],
+            row["tenant__name"],
+            row["stage"],
+            row["waiting"],
+            row["claimed_count"],
+            row["done"],
+        )
+        for row in rows
+    ]

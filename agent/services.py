@@ -1,0 +1,156 @@
+"""Writes of the agent screen: take the next call, release it, reassign it, time the call.
+
+Claiming follows STYLE.md §9: the top takeable task is locked with `SELECT … FOR UPDATE SKIP
+LOCKED` (PostgreSQL), so concurrent consultants each lock a different row, and the claim row is
+inserted in the same transaction. The partial unique constraints on `CallClaim` are the last word:
+a task whose claim committed just after another consultant's snapshot was taken collides on
+insert, and that consultant simply tries the next task.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agent.models import CallClaim
+from agent.selectors import calls_of_today, team_clients, takeable
+from tenants.models import User
+
+LEASE = datetime.timedelta(minutes=15)
+# Collisions on insert are rare (a commit racing a snapshot); a handful of retries is plenty.
+CLAIM_ATTEMPTS = 5
+
+
+def expire_stale_claims(*, now: datetime.datetime | None = None) -> int:
+    """Release every claim whose lease ran out (conditional update: safe to run concurrently)."""
+    now = now or timezone.now()
+    return CallClaim.objects.filter(released_at__isnull=True, lease_until__lte=now).update(
+        released_at=F("lease_until"), ending=CallClaim.Ending.EXPIRED
+    )
+
+
+def claim_next_call(*, consultant: User, now: datetime.datetime | None = None) -> CallClaim | None:
+    """The consultant's call: the one already held, else the top takeable task, claimed with a
+    15-minute lease. None when nothing is waiting."""
+    now = now or timezone.now()
+    held = (
+        CallClaim.objects.filter(
+            consultant=consultant, released_at__isnull=True, lease_until__gt=now
+        )
+        .order_by("-claimed_at")
+        .first()
+    )
+    if held is not None:
+        return held
+    expire_stale_claims(now=now)
+    clients = team_clients(consultant)
+    for _attempt in range(CLAIM_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                task = (
+                    takeable(calls_of_today(clients=clients, now=now), now=now)
+                    .select_for_update(skip_locked=True, of=("self",))
+                    .first()
+                )
+                if task is None:
+                    return None
+                return CallClaim.objects.create(
+                    tenant_id=task.tenant_id,
+                    task=task,
+                    payer_id=task.payer_id,
+                    consultant=consultant,
+                    claimed_at=now,
+                    lease_until=now + LEASE,
+                )
+        except IntegrityError:
+            continue
+    return None
+
+
+def _end(claim: CallClaim, *, ending: str, now: datetime.datetime, **fields) -> bool:
+    """Release the claim if it is still active; False when someone else ended it first."""
+    return bool(
+        CallClaim.objects.filter(pk=claim.pk, released_at__isnull=True).update(
+            released_at=now, ending=ending, **fields
+        )
+    )
+
+
+@transaction.atomic
+def release_claim(
+    *, claim: CallClaim, ending: str = CallClaim.Ending.RELEASED, now: datetime.datetime | None = None
+) -> CallClaim:
+    """Give the task back to the queue (Esc, or a supervisor freeing a stuck task)."""
+    now = now or timezone.now()
+    call_end = {"call_ended_at": now} if claim.call_started_at and not claim.call_ended_at else {}
+    _end(claim, ending=ending, now=now, **call_end)
+    claim.refresh_from_db()
+    return claim
+
+
+@transaction.atomic
+def reassign_claim(
+    *, claim: CallClaim, consultant: User, now: datetime.datetime | None = None
+) -> CallClaim:
+    """Move a held task to another consultant of a team serving the client, with a fresh lease."""
+    now = now or timezone.now()
+    if claim.tenant_id not in {tenant.pk for tenant in team_clients(consultant)}:
+        raise ValidationError(
+            {"consultant": _("%(user)s is not in a team serving this client.") % {"user": consultant}}
+        )
+    if not _end(claim, ending=CallClaim.Ending.REASSIGNED, now=now):
+        raise ValidationError(_("This call has already ended; nothing to reassign."))
+    return CallClaim.objects.create(
+        tenant_id=claim.tenant_id,
+        task_id=claim.task_id,
+        payer_id=claim.payer_id,
+        consultant=consultant,
+        claimed_at=now,
+        lease_until=now + LEASE,
+    )
+
+
+def _held(claim: CallClaim, consultant: User, now: datetime.datetime) -> CallClaim:
+    """The claim, locked, if this consultant still holds it; else a ValidationError saying why."""
+    locked = CallClaim.objects.select_for_update().get(pk=claim.pk)
+    if locked.consultant_id != consultant.pk:
+        raise ValidationError(_("This call was reassigned to another consultant."))
+    if locked.released_at is not None or locked.lease_until <= now:
+        raise ValidationError(
+            _("This call is no longer yours (released or the 15-minute lease ran out).")
+        )
+    return locked
+
+
+@transaction.atomic
+def start_call(
+    *, claim: CallClaim, consultant: User, reference: str = "", now: datetime.datetime | None = None
+) -> CallClaim:
+    """The consultant dialled: the talk-time clock starts and the lease is renewed."""
+    now = now or timezone.now()
+    locked = _held(claim, consultant, now)
+    locked.call_started_at = now
+    locked.call_ended_at = None
+    locked.call_reference = reference[:64]
+    locked.lease_until = max(locked.lease_until, now + LEASE)
+    locked.save(
+        update_fields=["call_started_at", "call_ended_at", "call_reference", "lease_until"]
+    )
+    return locked
+
+
+@transaction.atomic
+def end_call(
+    *, claim: CallClaim, consultant: User, now: datetime.datetime | None = None
+) -> CallClaim:
+    now = now or timezone.now()
+    locked = _held(claim, consultant, now)
+    if locked.call_started_at and not locked.call_ended_at:
+        locked.call_ended_at = now
+        locked.save(update_fields=["call_ended_at"])
+    return locked
