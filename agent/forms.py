@@ -53,7 +53,11 @@ class OutcomeForm(forms.Form):
         label=_("Will pay on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     promised_amount = forms.DecimalField(
-        label=_("Amount"), required=False, max_digits=14, decimal_places=2, min_value=Decimal("0.01")
+        label=_("Amount"),
+        required=False,
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
     )
     invoices = forms.ModelMultipleChoiceField(
         label=_("Invoices"),
@@ -66,7 +70,10 @@ class OutcomeForm(forms.Form):
         label=_("Category"), choices=[("", "—"), *DISPUTE_CATEGORIES], required=False
     )
     description = forms.CharField(
-        label=_("What is wrong"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("What is wrong"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     claimed_paid_date = forms.DateField(
         label=_("Paid on"), required=False, widget=forms.DateInput(attrs={"type": "date"})

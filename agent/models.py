@@ -70,8 +70,11 @@ class CallClaim(TenantOwnedModel):
         ]
         indexes = [
             models.Index(fields=["consultant", "claimed_at"]),
-            models.Index(fields=["lease_until"], condition=Q(released_at__isnull=True),
-                         name="call_claim_active_lease"),
+            models.Index(
+                fields=["lease_until"],
+                condition=Q(released_at__isnull=True),
+                name="call_claim_active_lease",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agent.models import CallClaim, CallScript
-from contact_schedule.models import ContactTask
+from contact_schedule.models import ContactTask, Outcome
+from contact_schedule.selectors import outcomes_of
 from dunning.selectors import invoice_interest
 from invoices.models import ZERO, Invoice, Payment
 from invoices.selectors import unsettled_invoices
@@ -116,17 +117,45 @@ def timeline_of(*, tenant: Tenant, payer: Payer) -> list[TimelineItem]:
         TimelineItem(
             claim.call_started_at or claim.claimed_at,
             "call",
-            _("Call by %(consultant)s: %(ending)s")
-            % {"consultant": claim.consultant, "ending": claim.outcome_kind or claim.get_ending_display()},
-            _("%(seconds)s s talk time") % {"seconds": claim.talk_seconds} if claim.talk_seconds else "",
+            _("Call by %(consultant)s") % {"consultant": claim.consultant},
+            _("%(seconds)s s talk time") % {"seconds": claim.talk_seconds},
         )
         for claim in CallClaim.objects.for_tenant(tenant)
-        .filter(payer=payer, released_at__isnull=False)
+        .filter(payer=payer, call_started_at__isnull=False)
         .select_related("consultant")
         .order_by("-claimed_at")[:TIMELINE_LIMIT]
     ]
+    items += [
+        _outcome_item(outcome, tenant.zone)
+        for outcome in outcomes_of(tenant=tenant, payer=payer)[:TIMELINE_LIMIT]
+    ]
     items.sort(key=lambda item: item.at, reverse=True)
     return items[:TIMELINE_LIMIT]
+
+
+def _outcome_item(outcome: Outcome, zone) -> TimelineItem:
+    facts = []
+    if outcome.promised_date:
+        facts.append(
+            _("to pay %(amount)s by %(date)s")
+            % {
+                "amount": money(outcome.promised_amount) if outcome.promised_amount else "",
+                "date": outcome.promised_date.strftime("%d.%m.%Y"),
+            }
+        )
+    if outcome.promise_state:
+        facts.append(outcome.get_promise_state_display())
+    if outcome.dispute_category:
+        facts.append(outcome.get_dispute_category_display())
+    if outcome.callback_at:
+        facts.append(timezone.localtime(outcome.callback_at, zone).strftime("%d.%m %H:%M"))
+    facts += [
+        value for value in (outcome.contact_value, outcome.description, outcome.note) if value
+    ]
+    who = f" · {outcome.user}" if outcome.user else f" · {outcome.get_source_display()}"
+    return TimelineItem(
+        outcome.created_at, "outcome", f"{outcome.get_kind_display()}{who}", " · ".join(facts)
+    )
 
 
 def script_for(*, tenant: Tenant, stage: str) -> CallScript | None:
@@ -189,7 +218,3 @@ def payer_card(
         total_outstanding=outstanding,
         total_interest=interest,
     )
-
-
-def local_time(moment: datetime.datetime, tenant: Tenant) -> datetime.datetime:
-    return timezone.localtime(moment, tenant.zone)

@@ -37,6 +37,8 @@ from django.utils.translation import gettext as _
 
 from agent.models import CallClaim
 from contact_schedule.models import Channel, ContactTask, ContactTaskInvoice
+from contact_schedule.selectors import open_promises
+from invoices.templatetags.money import money
 from tenants.models import Tenant, User
 from tenants.roles import OperatorRole
 from tenants.selectors import ACCESSIBLE_STATUSES, clients_of_consultant
@@ -51,7 +53,8 @@ class Band:
     PROMISE = 1
     OVERDUE = 2
     PRE_DUE = 3
-    LATER = 9
+    LATER = 8
+    EXHAUSTED = 9
 
 
 def is_agent(user: User) -> bool:
@@ -115,34 +118,32 @@ def _covered(aggregate) -> Subquery:
     )
 
 
-def _active_claim_on(field: str, now: datetime.datetime) -> Exists:
+def _active_claim_on(field: str, outer: str, now: datetime.datetime) -> Exists:
     return Exists(
         CallClaim.objects.filter(
-            **{field: OuterRef(field)}, released_at__isnull=True, lease_until__gt=now
+            **{field: OuterRef(outer)}, released_at__isnull=True, lease_until__gt=now
         )
     )
 
 
-# PROVISIONAL until the outcomes branch lands (ContactTask.callback_at, Outcome): no callbacks,
-# no promises.
-def _callback_due(now: datetime.datetime) -> Q:
-    return Q(pk__in=[])
+# Unanswered attempts (no answer, voicemail) leave the task open; the next attempt waits this long.
+# The default schedule's call steps say 120 minutes between attempts.
+RETRY_AFTER = datetime.timedelta(minutes=120)
+UNANSWERED = ("no_answer", "voicemail")
 
 
-def _callback_later(now: datetime.datetime) -> Q:
-    return Q(pk__in=[])
-
-
-def _promise_due_on_task_day():
-    return Value(False)
+def _unanswered_attempts():
+    return CallClaim.objects.filter(task=OuterRef("pk"), outcome_kind__in=UNANSWERED)
 
 
 def prioritised(tasks: QuerySet[ContactTask], *, now: datetime.datetime) -> QuerySet[ContactTask]:
     """Annotate the band, amount owed, oldest due date and claims; order most urgent first."""
     money = DecimalField(max_digits=16, decimal_places=2)
     band = Case(
-        When(_callback_later(now), then=Value(Band.LATER)),
-        When(_callback_due(now), then=Value(Band.CALLBACK)),
+        When(Q(attempts_made__gte=F("step__attempts")), then=Value(Band.EXHAUSTED)),
+        When(Q(callback_at__gt=now), then=Value(Band.LATER)),
+        When(Q(callback_at__isnull=False), then=Value(Band.CALLBACK)),
+        When(Q(last_attempt_at__gt=now - RETRY_AFTER), then=Value(Band.LATER)),
         When(Q(promise_today=True), then=Value(Band.PROMISE)),
         When(Q(step__offset_days__lt=0), then=Value(Band.PRE_DUE)),
         default=Value(Band.OVERDUE),
@@ -150,17 +151,31 @@ def prioritised(tasks: QuerySet[ContactTask], *, now: datetime.datetime) -> Quer
     )
     return (
         tasks.annotate(
-            promise_today=_promise_due_on_task_day(),
-            amount=Coalesce(_covered(Sum("invoice__outstanding_amount")), Value(Decimal(0)),
-                            output_field=money),
-            oldest_due=_covered(Min("invoice__due_date")),
-            invoice_count=Coalesce(_covered(Count("invoice")), Value(0)),
-            task_claimed=_active_claim_on("task", now),
-            payer_claimed=Exists(
-                CallClaim.objects.filter(
-                    payer=OuterRef("payer"), released_at__isnull=True, lease_until__gt=now
+            promise_today=Exists(
+                open_promises(tenant=OuterRef("tenant"), day=OuterRef("planned_date")).filter(
+                    payer=OuterRef("payer")
                 )
             ),
+            attempts_made=Coalesce(
+                Subquery(
+                    _unanswered_attempts()
+                    .order_by()
+                    .values("task")
+                    .annotate(n=Count("id"))
+                    .values("n")
+                ),
+                Value(0),
+            ),
+            last_attempt_at=Subquery(
+                _unanswered_attempts().order_by("-released_at").values("released_at")[:1]
+            ),
+            amount=Coalesce(
+                _covered(Sum("invoice__outstanding_amount")), Value(Decimal(0)), output_field=money
+            ),
+            oldest_due=_covered(Min("invoice__due_date")),
+            invoice_count=Coalesce(_covered(Count("invoice")), Value(0)),
+            task_claimed=_active_claim_on("task", "pk", now),
+            payer_claimed=_active_claim_on("payer", "payer", now),
         )
         .annotate(band=band)
         .order_by("band", F("amount").desc(), F("oldest_due").asc(nulls_last=True), "id")
@@ -168,7 +183,7 @@ def prioritised(tasks: QuerySet[ContactTask], *, now: datetime.datetime) -> Quer
 
 
 def takeable(tasks: QuerySet[ContactTask], *, now: datetime.datetime) -> QuerySet[ContactTask]:
-    """What "next call" may take: planned, inside the call window, unclaimed, not a later callback."""
+    """What "next call" may take: planned, in the call window, unclaimed, not a later callback."""
     return prioritised(tasks.filter(state=ContactTask.State.PLANNED), now=now).filter(
         window_start__lte=now,
         window_end__gt=now,
@@ -189,29 +204,33 @@ class WorkRow:
     takeable: bool
 
 
+def _hhmm(moment: datetime.datetime, task: ContactTask) -> str:
+    return timezone.localtime(moment, task.tenant.zone).strftime("%H:%M")
+
+
 def _why(task: ContactTask, now: datetime.datetime) -> str:
     """The one-line reason for the row's place, for consultants and supervisors alike."""
-    local_now = timezone.localtime(now, task.tenant.zone)
-    amount = f"{task.amount:,.2f}".replace(",", "\u00a0").replace(".", ",") + "\u00a0zł"
+    amount = money(task.amount)
     days = (task.planned_date - task.oldest_due).days if task.oldest_due else 0
+    if task.band == Band.EXHAUSTED:
+        return _("%(count)s unanswered attempts today: done for the day") % {
+            "count": task.attempts_made
+        }
+    if task.band == Band.LATER and task.callback_at and task.callback_at > now:
+        return _("Callback agreed for %(time)s") % {"time": _hhmm(task.callback_at, task)}
     if task.band == Band.LATER:
-        at = timezone.localtime(task.callback_at, task.tenant.zone).strftime("%H:%M")
-        return _("Callback agreed for %(time)s") % {"time": at}
+        return _("No answer at %(time)s; next attempt from %(next)s") % {
+            "time": _hhmm(task.last_attempt_at, task),
+            "next": _hhmm(task.last_attempt_at + RETRY_AFTER, task),
+        }
     if task.band == Band.CALLBACK:
-        at = timezone.localtime(task.callback_at, task.tenant.zone)
-        return _("Callback due since %(time)s") % {"time": at.strftime("%H:%M")}
+        return _("Callback due since %(time)s") % {"time": _hhmm(task.callback_at, task)}
     if task.band == Band.PROMISE:
         return _("Promise due today · %(amount)s owed") % {"amount": amount}
     if task.band == Band.PRE_DUE:
         return _("Courtesy call: %(amount)s due in %(days)s days") % {
             "amount": amount,
             "days": -days,
-        }
-    if task.window_start > local_now:
-        return _("Opens %(time)s · %(amount)s, %(days)s days overdue") % {
-            "time": timezone.localtime(task.window_start, task.tenant.zone).strftime("%H:%M"),
-            "amount": amount,
-            "days": days,
         }
     return _("%(amount)s owed, %(days)s days overdue (%(count)s invoices)") % {
         "amount": amount,
@@ -220,13 +239,13 @@ def _why(task: ContactTask, now: datetime.datetime) -> str:
     }
 
 
-def worklist(*, user: User, now: datetime.datetime | None = None, limit: int = 200) -> list[WorkRow]:
+def worklist(
+    *, user: User, now: datetime.datetime | None = None, limit: int = 200
+) -> list[WorkRow]:
     """Today's open call tasks of the user's team's clients, most urgent first."""
     now = now or timezone.now()
     tasks = prioritised(
-        calls_of_today(clients=team_clients(user), now=now).filter(
-            state=ContactTask.State.PLANNED
-        ),
+        calls_of_today(clients=team_clients(user), now=now).filter(state=ContactTask.State.PLANNED),
         now=now,
     ).select_related("tenant", "payer", "step")[:limit]
     tasks = list(tasks)
@@ -263,14 +282,16 @@ class QueueCount:
     done: int
 
 
-def queue_counts(*, clients: list[Tenant], now: datetime.datetime | None = None) -> list[QueueCount]:
+def queue_counts(
+    *, clients: list[Tenant], now: datetime.datetime | None = None
+) -> list[QueueCount]:
     """Per client and stage (pre-due / overdue): today's calls waiting, claimed and done."""
     now = now or timezone.now()
     planned = Q(state=ContactTask.State.PLANNED)
     rows = (
         calls_of_today(clients=clients, now=now)
         .annotate(
-            claimed=_active_claim_on("task", now),
+            claimed=_active_claim_on("task", "pk", now),
             stage=Case(
                 When(step__offset_days__lt=0, then=Value("pre_due")),
                 default=Value("overdue"),

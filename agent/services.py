@@ -18,7 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agent.models import CallClaim
-from agent.selectors import calls_of_today, team_clients, takeable
+from agent.selectors import calls_of_today, takeable, team_clients
+from contact_schedule.models import Outcome
+from contact_schedule.outcomes import record_outcome
 from tenants.models import User
 
 LEASE = datetime.timedelta(minutes=15)
@@ -83,7 +85,10 @@ def _end(claim: CallClaim, *, ending: str, now: datetime.datetime, **fields) -> 
 
 @transaction.atomic
 def release_claim(
-    *, claim: CallClaim, ending: str = CallClaim.Ending.RELEASED, now: datetime.datetime | None = None
+    *,
+    claim: CallClaim,
+    ending: str = CallClaim.Ending.RELEASED,
+    now: datetime.datetime | None = None,
 ) -> CallClaim:
     """Give the task back to the queue (Esc, or a supervisor freeing a stuck task)."""
     now = now or timezone.now()
@@ -101,7 +106,10 @@ def reassign_claim(
     now = now or timezone.now()
     if claim.tenant_id not in {tenant.pk for tenant in team_clients(consultant)}:
         raise ValidationError(
-            {"consultant": _("%(user)s is not in a team serving this client.") % {"user": consultant}}
+            {
+                "consultant": _("%(user)s is not in a team serving this client.")
+                % {"user": consultant}
+            }
         )
     if not _end(claim, ending=CallClaim.Ending.REASSIGNED, now=now):
         raise ValidationError(_("This call has already ended; nothing to reassign."))
@@ -129,18 +137,17 @@ def _held(claim: CallClaim, consultant: User, now: datetime.datetime) -> CallCla
 
 @transaction.atomic
 def start_call(
-    *, claim: CallClaim, consultant: User, reference: str = "", now: datetime.datetime | None = None
+    *, claim: CallClaim, consultant: User, number: str = "", now: datetime.datetime | None = None
 ) -> CallClaim:
-    """The consultant dialled: the talk-time clock starts and the lease is renewed."""
+    """The consultant dialled `number`: the talk-time clock starts and the lease is renewed."""
     now = now or timezone.now()
     locked = _held(claim, consultant, now)
+    reference = ""
     locked.call_started_at = now
     locked.call_ended_at = None
     locked.call_reference = reference[:64]
     locked.lease_until = max(locked.lease_until, now + LEASE)
-    locked.save(
-        update_fields=["call_started_at", "call_ended_at", "call_reference", "lease_until"]
-    )
+    locked.save(update_fields=["call_started_at", "call_ended_at", "call_reference", "lease_until"])
     return locked
 
 
@@ -154,3 +161,37 @@ def end_call(
         locked.call_ended_at = now
         locked.save(update_fields=["call_ended_at"])
     return locked
+
+
+@transaction.atomic
+def record_call_outcome(
+    *,
+    claim: CallClaim,
+    consultant: User,
+    kind: str,
+    now: datetime.datetime | None = None,
+    **details,
+) -> Outcome:
+    """Record the outcome of the consultant's call through the schedule's one entry point and
+    end the claim; a ValidationError (field dict) leaves both untouched."""
+    now = now or timezone.now()
+    locked = _held(claim, consultant, now)
+    outcome = record_outcome(
+        tenant=locked.tenant,
+        payer=locked.payer,
+        kind=kind,
+        source=Outcome.Source.AGENT,
+        task=locked.task,
+        user=consultant,
+        **details,
+    )
+    call_end = {"call_ended_at": now} if locked.call_started_at and not locked.call_ended_at else {}
+    _end(
+        locked,
+        ending=CallClaim.Ending.OUTCOME,
+        now=now,
+        outcome_kind=kind,
+        promised_amount=outcome.promised_amount,
+        **call_end,
+    )
+    return outcome

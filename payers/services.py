@@ -103,13 +103,17 @@ def add_payer_phone(*, tenant: Tenant, payer: Payer, value: str, label: str = ""
         contact.clean()
     except ValidationError as error:
         raise ValidationError({"value": error.messages}) from error
-    if PayerContact.objects.for_tenant(tenant).filter(
-        payer=payer, kind=contact.kind, value=contact.value
-    ).exists():
-        raise ValidationError({"value": _("%(number)s is already listed.") % {"number": contact.value}})
-    contact.is_primary = not PayerContact.objects.for_tenant(tenant).filter(
-        payer=payer, kind=contact.kind
-    ).exists()
+    if (
+        PayerContact.objects.for_tenant(tenant)
+        .filter(payer=payer, kind=contact.kind, value=contact.value)
+        .exists()
+    ):
+        raise ValidationError(
+            {"value": _("%(number)s is already listed.") % {"number": contact.value}}
+        )
+    contact.is_primary = (
+        not PayerContact.objects.for_tenant(tenant).filter(payer=payer, kind=contact.kind).exists()
+    )
     contact.full_clean()
     contact.save()
     return contact
