@@ -42,7 +42,7 @@ FIELDS_OF_KIND: dict[str, tuple[str, ...]] = {
     "wrong_number": ("contact_value",),
     "no_answer": (),
     "voicemail": (),
-    "refused": ("contact_value",),
+    "refused": ("objection",),
 }
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
@@ -58,6 +58,7 @@ class OutcomeForm(forms.Form):
         max_digits=14,
         decimal_places=2,
         min_value=Decimal("0.01"),
+        localize=True,  # "1 230,00" in Polish
     )
     invoices = forms.ModelMultipleChoiceField(
         label=_("Invoices"),
@@ -85,6 +86,9 @@ class OutcomeForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
     )
     contact_value = forms.ChoiceField(label=_("Number"), required=False, choices=())
+    objection = forms.BooleanField(
+        label=_("The payer objects to contact on this number (opt-out)"), required=False
+    )
     note = forms.CharField(
         label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -110,6 +114,12 @@ class OutcomeForm(forms.Form):
         kind = self.cleaned_data["kind"]
         arguments = {"kind": kind, "note": self.cleaned_data.get("note", "")}
         for name in FIELDS_OF_KIND[kind]:
+            if name == "objection":
+                # A refusal to pay is not an objection to contact: only when ticked is the
+                # number blocked (RODO art. 21).
+                if self.cleaned_data.get("objection"):
+                    arguments["contact_value"] = self.cleaned_data.get("contact_value", "")
+                continue
             value = self.cleaned_data.get(name)
             if name == "invoices":
                 value = list(value or [])

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from agent.models import CallClaim, CallScript
 from contact_schedule.models import ContactTask, Outcome
 from contact_schedule.selectors import outcomes_of
+from dunning.interest import InterestError
 from dunning.selectors import invoice_interest
 from invoices.models import ZERO, Invoice, Payment
 from invoices.selectors import unsettled_invoices
@@ -35,7 +36,7 @@ TIMELINE_LIMIT = 200
 class InvoiceLine:
     invoice: Invoice
     days_overdue: int
-    interest: Decimal
+    interest: Decimal | None  # None: not computable (no rate for the period)
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,12 @@ def invoice_lines(*, tenant: Tenant, payer: Payer, today: datetime.date) -> list
     for invoice in open_invoices_of(tenant=tenant, payer=payer):
         invoice.payer = payer  # the interest kind follows the payer: no query per invoice
         days = (today - invoice.due_date).days
-        interest = invoice_interest(invoice=invoice, until=today).interest if days > 0 else ZERO
+        interest: Decimal | None = ZERO
+        if days > 0:
+            try:
+                interest = invoice_interest(invoice=invoice, until=today).interest_outstanding
+            except InterestError:  # e.g. the rate table does not reach back that far
+                interest = None
         lines.append(InvoiceLine(invoice, max(days, 0), interest))
     return lines
 
@@ -195,7 +201,7 @@ def payer_card(
     stage = stage_of(task, lines)
     script = script_for(tenant=tenant, stage=stage)
     outstanding = sum((line.invoice.outstanding_amount for line in lines), ZERO)
-    interest = sum((line.interest for line in lines), ZERO)
+    interest = sum((line.interest or ZERO for line in lines), ZERO)
     oldest = lines[0].invoice if lines else None
     values = {
         "payer": payer.name,

@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.test import Client
 from django.utils import timezone
@@ -32,9 +33,11 @@ def operator(role: OperatorRole, **fields) -> User:
     return user
 
 
-def logged_in(user: User) -> Client:
+def logged_in(user: User, language: str = "en") -> Client:
+    """A session of `user`; English so the tests can quote Django's own messages."""
     client = Client()
     assert client.login(email=user.email, password=DEFAULT_PASSWORD)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     return client
 
 
