@@ -34,6 +34,7 @@ urlpatterns = [
     path("client/stamps/", include("stamps.urls")),
     path("", include("stamps.public_urls")),
     path("agent/", include("agent.urls")),
+    path("webhooks/twilio/", include("dunning.urls")),
 ]
 
 if settings.DEBUG:
