@@ -18,6 +18,7 @@ from agent.models import CallClaim, CallScript
 from contact_schedule.models import ContactTask, Outcome
 from contact_schedule.selectors import outcomes_of
 from dunning.interest import InterestError
+from dunning.models import Message
 from dunning.selectors import invoice_interest
 from invoices.models import ZERO, Invoice, Payment
 from invoices.selectors import unsettled_invoices
@@ -95,7 +96,7 @@ def _at_noon(day: datetime.date, tenant: Tenant) -> datetime.datetime:
 
 
 def timeline_of(*, tenant: Tenant, payer: Payer) -> list[TimelineItem]:
-    """Contact tasks, calls, payments (and outcomes) of the payer, newest first."""
+    """Contact tasks, messages and calls, payments and outcomes of the payer, newest first."""
     items = [
         TimelineItem(
             task.window_start,
@@ -130,6 +131,19 @@ def timeline_of(*, tenant: Tenant, payer: Payer) -> list[TimelineItem]:
         .filter(payer=payer, call_started_at__isnull=False)
         .select_related("consultant")
         .order_by("-claimed_at")[:TIMELINE_LIMIT]
+    ]
+    items += [
+        TimelineItem(
+            message.sent_at or message.created_at,
+            "message",
+            f"{message.get_channel_display()} · {message.get_status_display()}",
+            message.recipient
+            if message.channel == "call"
+            else f"{message.recipient}: {message.subject or message.body[:120]}",
+        )
+        for message in Message.objects.for_tenant(tenant)
+        .filter(payer=payer)
+        .order_by("-created_at")[:TIMELINE_LIMIT]
     ]
     items += [
         _outcome_item(outcome, tenant.zone)

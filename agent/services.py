@@ -21,6 +21,7 @@ from agent.models import CallClaim
 from agent.selectors import calls_of_today, takeable, team_clients
 from contact_schedule.models import Outcome
 from contact_schedule.outcomes import record_outcome
+from dunning.calls import place_consultant_call
 from tenants.models import User
 
 LEASE = datetime.timedelta(minutes=15)
@@ -123,6 +124,11 @@ def reassign_claim(
     )
 
 
+def consultant_endpoint_of(consultant: User) -> str:
+    """Where Twilio rings the consultant: the browser softphone named after the user."""
+    return f"client:consultant-{consultant.pk}"
+
+
 def _held(claim: CallClaim, consultant: User, now: datetime.datetime) -> CallClaim:
     """The claim, locked, if this consultant still holds it; else a ValidationError saying why."""
     locked = CallClaim.objects.select_for_update().get(pk=claim.pk)
@@ -139,10 +145,20 @@ def _held(claim: CallClaim, consultant: User, now: datetime.datetime) -> CallCla
 def start_call(
     *, claim: CallClaim, consultant: User, number: str = "", now: datetime.datetime | None = None
 ) -> CallClaim:
-    """The consultant dialled `number`: the talk-time clock starts and the lease is renewed."""
+    """Click-to-call: the communications channel rings the consultant and bridges to `number`
+    (console backend in the demo); the talk-time clock starts and the lease is renewed. A number
+    that may not be called, or a call outside the call hours, is a ValidationError."""
     now = now or timezone.now()
     locked = _held(claim, consultant, now)
-    reference = ""
+    message = place_consultant_call(
+        tenant=locked.tenant,
+        payer=locked.payer,
+        to=number,
+        consultant=consultant_endpoint_of(consultant),
+        contact_task_id=locked.task_id,
+        now=now,
+    )
+    reference = message.provider_sid or str(message.pk)
     locked.call_started_at = now
     locked.call_ended_at = None
     locked.call_reference = reference[:64]

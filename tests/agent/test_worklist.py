@@ -6,7 +6,7 @@ import datetime
 from decimal import Decimal
 
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from agent.selectors import Band, queue_counts, worklist
 from contact_schedule.models import ContactTask, Outcome
@@ -40,7 +40,8 @@ def test_order_is_callback_then_promise_then_amount_then_pre_due(tenant, consult
         promise_state=Outcome.PromiseState.PENDING,
     )
 
-    rows = worklist(user=consultant, now=now)
+    with translation.override("pl"):
+        rows = worklist(user=consultant, now=now)
 
     assert [row.task.payer for row in rows] == [called_back, promised, big, small, courtesy]
     assert [row.band for row in rows] == [
