@@ -190,16 +190,15 @@ def payer_page(request: HttpRequest, tenant_id: int, payer_id: int) -> HttpRespo
     return render(request, "agent/payer.html", {"card": card})
 
 
-def _contacts(request: HttpRequest, payer: Payer, form: PhoneForm | None = None, status=200):
+def _contacts(request: HttpRequest, payer: Payer, form: PhoneForm | None = None) -> HttpResponse:
     return render(
         request,
         "agent/_contacts.html",
         {
             "payer": payer,
             "contacts": contacts_of(tenant=payer.tenant, payer=payer),
-            "phone_form": form or PhoneForm(),
+            "phone_form": form if form is not None else PhoneForm(),
         },
-        status=status,
     )
 
 
@@ -216,7 +215,8 @@ def add_phone(request: HttpRequest, tenant_id: int, payer_id: int) -> HttpRespon
                 form.add_error(name if name in form.fields else None, problems)
         else:
             return _contacts(request, payer)
-    return _contacts(request, payer, form, status=400)
+    # 200, not 400: htmx swaps only successful responses, and the errors must show.
+    return _contacts(request, payer, form)
 
 
 @agent_view
