@@ -1,103 +1,19 @@
-"""Consultants, supervisors, their team and today's call tasks for the agent-screen tests."""
+"""Consultants, supervisors and their team for the agent-screen tests."""
 
 from __future__ import annotations
 
-import datetime
-from decimal import Decimal
-
 import pytest
-from django.conf import settings
-from django.contrib.auth.models import Group
 from django.test import Client
-from django.utils import timezone
 
-from contact_schedule.models import Channel, ContactTask, ContactTaskInvoice, ScheduleStep
-from invoices.models import Invoice
-from payers.models import Payer
-from tenants.models import Tenant, User
 from tenants.roles import OperatorRole
-from tenants.selectors import tenant_today
-from tests.factories import (
-    DEFAULT_PASSWORD,
-    InvoiceFactory,
-    PayerContactFactory,
-    PayerFactory,
-    TeamFactory,
-    UserFactory,
-)
+from tests.agent.helpers import logged_in, operator
+from tests.factories import TeamFactory
 
 
-def operator(role: OperatorRole, **fields) -> User:
-    user = UserFactory(**fields)
-    user.groups.add(Group.objects.get_or_create(name=str(role))[0])
-    return user
-
-
-def logged_in(user: User, language: str = "en") -> Client:
-    """A session of `user`; English so the tests can quote Django's own messages."""
-    client = Client()
-    assert client.login(email=user.email, password=DEFAULT_PASSWORD)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-    return client
-
-
-def default_call_step(*, pre_due: bool = False) -> ScheduleStep:
-    """A call step of the operator's default schedule (data migration of contact_schedule)."""
-    steps = ScheduleStep.objects.filter(version__template__tenant__isnull=True, channel="call")
-    return (steps.filter(offset_days__lt=0) if pre_due else steps.filter(offset_days__gt=0)).first()
-
-
-def owing_payer(
-    tenant: Tenant,
-    *,
-    amount: str = "1230.00",
-    days_overdue: int = 10,
-    invoices: int = 1,
-    name: str | None = None,
-    phone: bool = True,
-) -> tuple[Payer, list[Invoice]]:
-    today = tenant_today(tenant)
-    payer = PayerFactory(tenant=tenant, **({"name": name} if name else {}))
-    if phone:
-        PayerContactFactory(payer=payer, is_primary=True)
-    due = today - datetime.timedelta(days=days_overdue)
-    made = [
-        InvoiceFactory(
-            payer=payer,
-            issue_date=due - datetime.timedelta(days=14),
-            due_date=due,
-            gross_amount=Decimal(amount),
-        )
-        for _ in range(invoices)
-    ]
-    return payer, made
-
-
-def call_task(
-    tenant: Tenant,
-    payer: Payer,
-    invoices: list[Invoice],
-    *,
-    pre_due: bool = False,
-    now: datetime.datetime | None = None,
-) -> ContactTask:
-    """Today's call task of the payer, its window open now."""
-    now = now or timezone.now()
-    step = default_call_step(pre_due=pre_due)
-    task = ContactTask.objects.create(
-        tenant=tenant,
-        payer=payer,
-        planned_date=tenant_today(tenant),
-        channel=Channel.CALL,
-        step=step,
-        window_start=now - datetime.timedelta(hours=1),
-        window_end=now + datetime.timedelta(hours=2),
-    )
-    ContactTaskInvoice.objects.bulk_create(
-        ContactTaskInvoice(tenant=tenant, task=task, invoice=invoice, step=step)
-        for invoice in invoices
-    )
-    return task
+@pytest.fixture(autouse=True)
+def _no_staff_mfa(settings):
+    """Consultants are operator staff; TOTP enforcement has its own tests (tests/tenants)."""
+    settings.REQUIRE_STAFF_MFA = False
 
 
 @pytest.fixture

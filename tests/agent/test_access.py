@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from agent import services
 from tenants.roles import OperatorRole
-from tests.agent.conftest import call_task, logged_in, operator, owing_payer
+from tests.agent.helpers import call_task, logged_in, operator, owing_payer
 from tests.factories import PayerContactFactory, TeamFactory
 
 

@@ -14,7 +14,7 @@ from agent import services
 from agent.models import CallClaim
 from agent.selectors import worklist
 from tenants.roles import OperatorRole
-from tests.agent.conftest import call_task, operator, owing_payer
+from tests.agent.helpers import call_task, operator, owing_payer
 
 
 def test_next_call_takes_the_top_task_with_a_lease(tenant, consultant):

@@ -14,7 +14,7 @@ from agent.selectors import Band, worklist
 from contact_schedule.models import CollectionCase, ContactTask, Hold, Outcome
 from payers.models import PayerContact
 from tenants.selectors import tenant_today
-from tests.agent.conftest import call_task, logged_in, owing_payer
+from tests.agent.helpers import call_task, logged_in, owing_payer
 from tests.factories import PayerContactFactory
 
 

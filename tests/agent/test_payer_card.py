@@ -17,7 +17,7 @@ from dunning.selectors import invoice_interest
 from invoices.models import Invoice
 from payers.models import PayerContact
 from tenants.selectors import tenant_today
-from tests.agent.conftest import call_task, owing_payer
+from tests.agent.helpers import call_task, owing_payer
 from tests.factories import InvoiceFactory, PaymentFactory
 
 

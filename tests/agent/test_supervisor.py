@@ -14,7 +14,7 @@ from agent.supervision import consultants_today, promises_of_today
 from contact_schedule.models import Outcome
 from tenants.roles import OperatorRole
 from tenants.selectors import tenant_today
-from tests.agent.conftest import call_task, logged_in, operator, owing_payer
+from tests.agent.helpers import call_task, logged_in, operator, owing_payer
 from tests.factories import TeamFactory
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 from agent.selectors import Band, queue_counts, worklist
 from contact_schedule.models import ContactTask, Outcome
 from tenants.selectors import tenant_today
-from tests.agent.conftest import call_task, owing_payer
+from tests.agent.helpers import call_task, owing_payer
 
 
 def test_order_is_callback_then_promise_then_amount_then_pre_due(tenant, consultant):
