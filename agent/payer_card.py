@@ -1,6 +1,7 @@
 """The payer card: who the payer is, what it owes this client (with interest), what happened so far
 and what to say. One read, a fixed number of queries plus one interest computation per overdue
-invoice (`dunning.selectors.invoice_interest`); measured in bench/agent_bench.py.
+invoice (`dunning.selectors.invoices_interest`, the batch form of `invoice_interest`); measured
+in bench/agent_bench.py.
 """
 
 from __future__ import annotations
@@ -11,15 +12,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agent.models import CallClaim, CallScript
 from contact_schedule.models import ContactTask, Outcome
 from contact_schedule.selectors import outcomes_of
-from dunning.interest import InterestError
 from dunning.models import Message
-from dunning.selectors import invoice_interest
+from dunning.selectors import invoices_interest
 from invoices.models import ZERO, Invoice, Payment
 from invoices.selectors import unsettled_invoices
 from invoices.templatetags.money import money
@@ -77,16 +77,19 @@ def open_invoices_of(*, tenant: Tenant, payer: Payer) -> QuerySet[Invoice]:
 
 
 def invoice_lines(*, tenant: Tenant, payer: Payer, today: datetime.date) -> list[InvoiceLine]:
-    lines = []
-    for invoice in open_invoices_of(tenant=tenant, payer=payer):
+    invoices = list(open_invoices_of(tenant=tenant, payer=payer))
+    for invoice in invoices:
         invoice.payer = payer  # the interest kind follows the payer: no query per invoice
+    overdue = [invoice for invoice in invoices if invoice.due_date < today]
+    results = invoices_interest(tenant=tenant, invoices=overdue, until=today)
+    lines = []
+    for invoice in invoices:
         days = (today - invoice.due_date).days
-        interest: Decimal | None = ZERO
         if days > 0:
-            try:
-                interest = invoice_interest(invoice=invoice, until=today).interest_outstanding
-            except InterestError:  # e.g. the rate table does not reach back that far
-                interest = None
+            result = results[invoice.pk]  # None: the rate table does not reach that far back
+            interest = result.interest_outstanding if result is not None else None
+        else:
+            interest = ZERO
         lines.append(InvoiceLine(invoice, max(days, 0), interest))
     return lines
 
@@ -95,13 +98,26 @@ def _at_noon(day: datetime.date, tenant: Tenant) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(12), tzinfo=tenant.zone)
 
 
+def _labels(model, field: str) -> dict[str, str]:
+    return {str(key): str(label) for key, label in model._meta.get_field(field).choices}
+
+
 def timeline_of(*, tenant: Tenant, payer: Payer) -> list[TimelineItem]:
     """Contact tasks, messages and calls, payments and outcomes of the payer, newest first."""
+    # Display names looked up once: get_FOO_display() per row costs more than the row itself.
+    channel = {
+        str(key): str(label) for key, label in ContactTask._meta.get_field("channel").choices
+    }
+    state = {str(key): str(label) for key, label in ContactTask.State.choices}
+    message_channel = {
+        str(key): str(label) for key, label in Message._meta.get_field("channel").choices
+    }
+    message_status = {str(key): str(label) for key, label in Message.Status.choices}
     items = [
         TimelineItem(
             task.window_start,
             "task",
-            f"{task.get_channel_display()}: {task.get_state_display()}",
+            f"{channel.get(task.channel, task.channel)}: {state.get(task.state, task.state)}",
             task.step.message_template,
         )
         for task in ContactTask.objects.for_tenant(tenant)
@@ -136,7 +152,8 @@ def timeline_of(*, tenant: Tenant, payer: Payer) -> list[TimelineItem]:
         TimelineItem(
             message.sent_at or message.created_at,
             "message",
-            f"{message.get_channel_display()} · {message.get_status_display()}",
+            f"{message_channel.get(message.channel, message.channel)} · "
+            f"{message_status.get(message.status, message.status)}",
             message.recipient
             if message.channel == "call"
             else f"{message.recipient}: {message.subject or message.body[:120]}",
@@ -145,15 +162,23 @@ def timeline_of(*, tenant: Tenant, payer: Payer) -> list[TimelineItem]:
         .filter(payer=payer)
         .order_by("-created_at")[:TIMELINE_LIMIT]
     ]
+    names = _outcome_names()
     items += [
-        _outcome_item(outcome, tenant.zone)
+        _outcome_item(outcome, tenant.zone, names)
         for outcome in outcomes_of(tenant=tenant, payer=payer)[:TIMELINE_LIMIT]
     ]
     items.sort(key=lambda item: item.at, reverse=True)
     return items[:TIMELINE_LIMIT]
 
 
-def _outcome_item(outcome: Outcome, zone) -> TimelineItem:
+def _outcome_names() -> dict[str, dict[str, str]]:
+    return {
+        field: _labels(Outcome, field)
+        for field in ("kind", "source", "promise_state", "dispute_category")
+    }
+
+
+def _outcome_item(outcome: Outcome, zone, names: dict[str, dict[str, str]]) -> TimelineItem:
     facts = []
     if outcome.promised_date:
         facts.append(
@@ -164,9 +189,9 @@ def _outcome_item(outcome: Outcome, zone) -> TimelineItem:
             }
         )
     if outcome.promise_state:
-        facts.append(outcome.get_promise_state_display())
+        facts.append(names["promise_state"].get(outcome.promise_state, outcome.promise_state))
     if outcome.dispute_category:
-        facts.append(outcome.get_dispute_category_display())
+        facts.append(names["dispute_category"].get(outcome.dispute_category, ""))
     if outcome.callback_at:
         facts.append(timezone.localtime(outcome.callback_at, zone).strftime("%d.%m %H:%M"))
     facts += [
@@ -202,6 +227,12 @@ def stage_of(task: ContactTask | None, lines: list[InvoiceLine]) -> str:
     return CallScript.Stage.PRE_DUE if pre_due else CallScript.Stage.OVERDUE
 
 
+def _polish_money(amount: Decimal) -> str:
+    """The scripts are Polish texts read to the payer: their amounts are Polish whatever the UI."""
+    with translation.override("pl"):
+        return money(amount)
+
+
 def payer_card(
     *,
     tenant: Tenant,
@@ -220,7 +251,7 @@ def payer_card(
     values = {
         "payer": payer.name,
         "client": tenant.name,
-        "amount": money(outstanding),
+        "amount": _polish_money(outstanding),
         "invoices": ", ".join(line.invoice.number for line in lines[:5]),
         "due_date": oldest.due_date.strftime("%d.%m.%Y") if oldest else "",
         "days_overdue": str(lines[0].days_overdue) if lines else "0",

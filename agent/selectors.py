@@ -182,15 +182,36 @@ def prioritised(tasks: QuerySet[ContactTask], *, now: datetime.datetime) -> Quer
     )
 
 
-def takeable(tasks: QuerySet[ContactTask], *, now: datetime.datetime) -> QuerySet[ContactTask]:
-    """What "next call" may take: planned, in the call window, unclaimed, not a later callback."""
-    return prioritised(tasks.filter(state=ContactTask.State.PLANNED), now=now).filter(
-        window_start__lte=now,
-        window_end__gt=now,
-        task_claimed=False,
-        payer_claimed=False,
-        band__lt=Band.LATER,
+def takeable_now(tasks: QuerySet[ContactTask], *, now: datetime.datetime) -> QuerySet[ContactTask]:
+    """The tasks "next call" may take at `now`: planned, inside the call window, no callback
+    agreed for later, unclaimed (task and payer), no unanswered attempt within RETRY_AFTER and
+    attempts left for the day. Filters only, no ordering: the claim runs it on a few candidates."""
+    attempts_made = Coalesce(
+        Subquery(
+            _unanswered_attempts().order_by().values("task").annotate(n=Count("id")).values("n")
+        ),
+        Value(0),
     )
+    return (
+        tasks.filter(
+            Q(callback_at__isnull=True) | Q(callback_at__lte=now),
+            state=ContactTask.State.PLANNED,
+            window_start__lte=now,
+            window_end__gt=now,
+        )
+        .filter(
+            ~_active_claim_on("task", "pk", now),
+            ~_active_claim_on("payer", "payer", now),
+            ~Exists(_unanswered_attempts().filter(released_at__gt=now - RETRY_AFTER)),
+        )
+        .alias(attempts_so_far=attempts_made)
+        .filter(attempts_so_far__lt=F("step__attempts"))
+    )
+
+
+def takeable(tasks: QuerySet[ContactTask], *, now: datetime.datetime) -> QuerySet[ContactTask]:
+    """The takeable tasks, most urgent first (the ranking "next call" follows)."""
+    return prioritised(takeable_now(tasks, now=now), now=now)
 
 
 @dataclass(frozen=True)

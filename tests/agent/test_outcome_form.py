@@ -12,6 +12,7 @@ from agent import services
 from agent.models import CallClaim
 from agent.selectors import Band, worklist
 from contact_schedule.models import CollectionCase, ContactTask, Hold, Outcome
+from contact_schedule.windows import window_at_or_after
 from payers.models import PayerContact
 from tenants.selectors import tenant_today
 from tests.agent.helpers import call_task, logged_in, owing_payer
@@ -119,19 +120,21 @@ def test_already_paid_waits_for_the_payment(tenant, consultant_client, held):
 def test_callback_puts_the_call_back_on_the_list_at_its_time(
     tenant, consultant, consultant_client, held
 ):
-    at = held.task.window_end - datetime.timedelta(minutes=30)
-    at = at.replace(second=0, microsecond=0)
+    at = (timezone.now() + datetime.timedelta(minutes=30)).replace(second=0, microsecond=0)
+    # Outside the call hours the callback moves to the next window (schedule_callback).
+    start, _end = window_at_or_after(tenant=tenant, channel="call", moment=at)
+    expected = max(at, start)
 
     response = post_outcome(
         consultant_client, held, kind="callback", callback_at=local_input(at, tenant)
     )
 
     assert response.status_code == 302
-    task = ContactTask.objects.get(pk=held.task.pk)
-    assert task.state == ContactTask.State.PLANNED and task.callback_at == at
-    (row,) = worklist(user=consultant)
-    assert row.band == Band.LATER and not row.takeable
-    (row,) = worklist(user=consultant, now=at + datetime.timedelta(minutes=1))
+    task = ContactTask.objects.get(payer=held.payer, callback_at__isnull=False)
+    assert task.state == ContactTask.State.PLANNED and task.callback_at == expected
+    (row,) = worklist(user=consultant, now=expected - datetime.timedelta(minutes=1))
+    assert row.task == task and row.band == Band.LATER and not row.takeable
+    (row,) = worklist(user=consultant, now=expected + datetime.timedelta(minutes=1))
     assert row.band == Band.CALLBACK and row.takeable
     assert_done(held, "callback")
 
