@@ -13,7 +13,7 @@ import datetime
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, F, IntegerField, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,7 +30,7 @@ RANKING_SECONDS = 10
 RANKING_SIZE = 2_000
 # Candidates offered to one locking query: enough that fifty concurrent claimers, each skipping
 # the rows the others hold, still find one in the first batch.
-CANDIDATES_PER_LOCK = 64
+CANDIDATES_PER_LOCK = 32
 
 
 def expire_stale_claims(*, now: datetime.datetime | None = None) -> int:
@@ -42,18 +42,26 @@ def expire_stale_claims(*, now: datetime.datetime | None = None) -> int:
 
 
 def ranking(*, clients: list[Tenant], now: datetime.datetime, refresh: bool = False) -> list[int]:
-    """The ids of the takeable tasks of the clients, most urgent first, cached RANKING_SECONDS.
+    """The ids of the takeable tasks of the clients, most urgent first, at most RANKING_SECONDS
+    old (stale-while-revalidate: one claimer recomputes, the others use the previous ranking).
 
     Ranking every task on every claim costs tens of milliseconds once a team has thousands of
     calls a day, and fifty consultants pressing Enter would queue behind it. A ranking a few
     seconds old only delays a callback that just came due by as much; whether a task may be
-    taken is checked afresh when it is locked (`takeable_now`)."""
+    taken is checked afresh when it is locked (`takeable_now`). Leases that ran out are released
+    here too, so a task abandoned with its lease is back within RANKING_SECONDS."""
     key = "agent:ranking:" + ",".join(str(pk) for pk in sorted(tenant.pk for tenant in clients))
-    ids = None if refresh else cache.get(key)
-    if ids is None:
-        tasks = takeable(calls_of_today(clients=clients, now=now), now=now)
-        ids = list(tasks.values_list("pk", flat=True)[:RANKING_SIZE])
-        cache.set(key, ids, RANKING_SECONDS)
+    cached = None if refresh else cache.get(key)
+    if cached is not None:
+        computed_at, ids = cached
+        fresh = computed_at > now - datetime.timedelta(seconds=RANKING_SECONDS)
+        if fresh or not cache.add(f"{key}:refreshing", True, RANKING_SECONDS):
+            return ids
+    expire_stale_claims(now=now)
+    tasks = takeable(calls_of_today(clients=clients, now=now), now=now)
+    ids = list(tasks.values_list("pk", flat=True)[:RANKING_SIZE])
+    cache.set(key, (now, ids), RANKING_SECONDS * 6)
+    cache.delete(f"{key}:refreshing")
     return ids
 
 
@@ -75,6 +83,25 @@ def _lock_first(
     )
 
 
+def _clients_of(consultant: User) -> list[Tenant]:
+    """The consultant's team clients, cached like the ranking: teams change rarely."""
+    key = f"agent:clients:{consultant.pk}"
+    clients = cache.get(key)
+    if clients is None:
+        clients = team_clients(consultant)
+        cache.set(key, clients, RANKING_SECONDS)
+    return clients
+
+
+def _no_wait_for_disk() -> None:
+    """A claim is a lease of minutes, not a record to keep: its commit need not wait for the WAL
+    flush (PostgreSQL's `synchronous_commit`, for this transaction only). A crash can lose the
+    last claims, never corrupt them; their consultants press Enter again."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
 def claim_next_call(*, consultant: User, now: datetime.datetime | None = None) -> CallClaim | None:
     """The consultant's call: the one already held, else the most urgent takeable task, claimed
     with a 15-minute lease. None when nothing is waiting."""
@@ -88,8 +115,7 @@ def claim_next_call(*, consultant: User, now: datetime.datetime | None = None) -
     )
     if held is not None:
         return held
-    expire_stale_claims(now=now)
-    clients = team_clients(consultant)
+    clients = _clients_of(consultant)
     for refresh in (False, True):  # the cached ranking first; if all of it is gone, a fresh one
         candidates = ranking(clients=clients, now=now, refresh=refresh)
         for start in range(0, len(candidates), CANDIDATES_PER_LOCK):
@@ -98,6 +124,7 @@ def claim_next_call(*, consultant: User, now: datetime.datetime | None = None) -
                 task = None
                 try:
                     with transaction.atomic():
+                        _no_wait_for_disk()
                         task = _lock_first(clients=clients, candidates=batch, now=now)
                         if task is None:
                             break

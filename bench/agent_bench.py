@@ -10,8 +10,9 @@ Creates its own database (`bench_agent` on the server of BENCH_DATABASE_URL or D
   and 200 history items (tasks, payments, outcomes, messages); p50 and p95 of N renders after one
   warm-up. Baseline: the selector alone (`payer_card`), so the ratio is the template's share.
 - `claim_next_call` with 50 consultants claiming at once from one queue (a barrier starts them
-  together); each claim is timed, then ended the way an outcome ends it, and the consultant claims
-  again. Baseline: one consultant claiming alone; ratio = contended p95 / lone p50.
+  together), spread over 10 processes as over web workers; each claim is timed, then ended the
+  way an outcome ends it, and the consultant claims again. Baseline: one consultant claiming
+  alone; ratio = contended p95 / lone p50.
 
 A missed target prints MISS; the exit code stays 0. See bench/README.md.
 """
@@ -244,19 +245,24 @@ def finish(claim) -> None:
         )
 
 
-def measure_claims(users, claims_each: int) -> tuple[list[float], int, int]:
+def _claimer_process(user_ids, claims_each, barrier, results) -> None:
+    """One web-worker-like process: a thread per consultant of `user_ids`, all starting at the
+    barrier shared by every process; sends back (latencies, claimed task ids)."""
     from django.db import connection
 
     from agent.services import claim_next_call
+    from tenants.models import User
 
+    users = list(User.objects.filter(pk__in=user_ids))
+    connection.close()
     timings: list[float] = []
     taken: list[int] = []
     lock = threading.Lock()
-    start = threading.Barrier(len(users))
 
     def work(user) -> None:
         try:
-            start.wait()
+            User.objects.filter(pk=user.pk).exists()  # open this thread's connection first
+            barrier.wait()
             for _ in range(claims_each):
                 started = time.perf_counter()
                 claim = claim_next_call(consultant=user)
@@ -275,6 +281,36 @@ def measure_claims(users, claims_each: int) -> tuple[list[float], int, int]:
         thread.start()
     for thread in threads:
         thread.join()
+    results.put((timings, taken))
+
+
+def measure_claims(users, claims_each: int, processes: int) -> tuple[list[float], int, int]:
+    """All consultants claim at once, spread over `processes` processes (as over web workers:
+    one Python process would measure its own GIL, not the claim)."""
+    import multiprocessing
+
+    from django.db import connections
+
+    context = multiprocessing.get_context("fork")
+    barrier = context.Barrier(len(users))
+    results = context.Queue()
+    groups = [[user.pk for user in users[i::processes]] for i in range(processes)]
+    connections.close_all()  # the children open their own
+    children = [
+        context.Process(target=_claimer_process, args=(group, claims_each, barrier, results))
+        for group in groups
+        if group
+    ]
+    for child in children:
+        child.start()
+    timings: list[float] = []
+    taken: list[int] = []
+    for _child in children:
+        child_timings, child_taken = results.get()
+        timings += child_timings
+        taken += child_taken
+    for child in children:
+        child.join()
     return timings, len(taken), len(set(taken))
 
 
@@ -295,13 +331,17 @@ def main() -> None:
     parser.add_argument("--renders", type=int, default=40)
     parser.add_argument("--claimers", type=int, default=50)
     parser.add_argument("--claims-each", type=int, default=10)
+    parser.add_argument(
+        "--processes", type=int, default=10, help="processes the claimers are spread over"
+    )
     parser.add_argument("--keep-db", action="store_true", help="leave the database for a look")
     args = parser.parse_args()
     url = database_url()
     parts = urlsplit(url)
     print(
         f"agent_bench: payer card with {INVOICES} invoices and {HISTORY} history items, "
-        f"{args.renders} renders; {args.claimers} concurrent claimers x {args.claims_each}; "
+        f"{args.renders} renders; {args.claimers} concurrent claimers x {args.claims_each} in "
+        f"{args.processes} processes; "
         f"database {parts.path.lstrip('/')} on {parts.hostname}:{parts.port or 5432}; "
         f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} CPUs",
         flush=True,
@@ -325,7 +365,7 @@ def main() -> None:
         lone_count = 20
         make_queue(tenant, args.claimers * args.claims_each + lone_count)
         lone = measure_lone_claims(users[0], lone_count)
-        timings, claims, distinct = measure_claims(users, args.claims_each)
+        timings, claims, distinct = measure_claims(users, args.claims_each, args.processes)
         report(pages, selectors, lone, timings, claims, distinct, args)
     finally:
         if not args.keep_db:
