@@ -23,6 +23,9 @@ from agent.selectors import calls_of_today, takeable, takeable_now, team_clients
 from contact_schedule.models import ContactTask, Outcome
 from contact_schedule.outcomes import record_outcome
 from dunning.calls import place_consultant_call
+from payers.models import PayerContact
+from payers.phones import normalize_phone
+from payers.selectors import contacts_of
 from tenants.models import Tenant, User
 
 LEASE = datetime.timedelta(minutes=15)
@@ -219,6 +222,20 @@ def start_call(
     that may not be called, or a call outside the call hours, is a ValidationError."""
     now = now or timezone.now()
     locked = _held(claim, consultant, now)
+    usable = {
+        contact.value
+        for contact in contacts_of(tenant=locked.tenant, payer=locked.payer)
+        if contact.kind == PayerContact.Kind.PHONE and contact.is_usable
+    }
+    try:
+        number = normalize_phone(number)
+    except ValidationError as error:
+        raise ValidationError({"number": error.messages}) from error
+    if number not in usable:
+        # Only the payer's own numbers: a new one is added on the card first, for the record.
+        raise ValidationError(
+            {"number": _("%(number)s is not a usable number of this payer.") % {"number": number}}
+        )
     message = place_consultant_call(
         tenant=locked.tenant,
         payer=locked.payer,

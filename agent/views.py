@@ -76,11 +76,7 @@ def next_call(request: HttpRequest) -> HttpResponse:
 
 
 def _call_bar(request: HttpRequest, claim: CallClaim, error: str = "") -> HttpResponse:
-    phones = [
-        contact
-        for contact in contacts_of(tenant=claim.tenant, payer=claim.payer)
-        if contact.kind == PayerContact.Kind.PHONE and contact.is_usable
-    ]
+    phones = [phone for phone in _phones_of(claim) if phone.is_usable]
     return render(
         request, "agent/_call_bar.html", {"claim": claim, "phones": phones, "error": error}
     )
@@ -95,18 +91,27 @@ def _call_page(request: HttpRequest, claim: CallClaim, form: OutcomeForm | None 
     card = payer_card(
         tenant=claim.tenant, payer=claim.payer, task=claim.task, consultant=request.user
     )
-    form = form or _outcome_form(claim, card)
+    form = form if form is not None else _outcome_form(claim, card.phones)
     context = {"claim": claim, "card": card, "form": form, "outcomes": OUTCOME_CHOICES}
     return render(request, "agent/call.html", context, status=status)
 
 
-def _outcome_form(claim: CallClaim, card, data=None) -> OutcomeForm:
+def _phones_of(claim: CallClaim) -> list[PayerContact]:
+    return [
+        contact
+        for contact in contacts_of(tenant=claim.tenant, payer=claim.payer)
+        if contact.kind == PayerContact.Kind.PHONE
+    ]
+
+
+def _outcome_form(claim: CallClaim, phones: list[PayerContact], data=None) -> OutcomeForm:
+    usable = [phone.value for phone in phones if phone.is_usable]
     return OutcomeForm(
         data,
         tenant=claim.tenant,
         invoices=open_invoices_of(tenant=claim.tenant, payer=claim.payer),
-        phones=card.phones,
-        initial={"contact_value": card.usable_phones[0].value if card.usable_phones else ""},
+        phones=phones,
+        initial={"contact_value": usable[0] if usable else ""},
     )
 
 
@@ -123,8 +128,7 @@ def call_page(request: HttpRequest, tenant_id: int, claim_id: int) -> HttpRespon
 @require_POST
 def record_outcome(request: HttpRequest, tenant_id: int, claim_id: int) -> HttpResponse:
     claim = _own_claim(request, tenant_id, claim_id)
-    card = payer_card(tenant=claim.tenant, payer=claim.payer, task=claim.task)
-    form = _outcome_form(claim, card, data=request.POST)
+    form = _outcome_form(claim, _phones_of(claim), data=request.POST)
     if form.is_valid():
         try:
             outcome = services.record_call_outcome(

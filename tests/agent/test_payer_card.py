@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -191,5 +193,18 @@ def test_dialling_a_number_the_payer_objected_to_is_refused(tenant, consultant, 
 
     assert response.status_code == 200
     assert 'id="call-error"' in response.content.decode()
+    claim.refresh_from_db()
+    assert claim.call_started_at is None
+
+
+def test_only_the_payers_own_usable_numbers_can_be_dialled(tenant, consultant):
+    payer, invoices = owing_payer(tenant)
+    call_task(tenant, payer, invoices)
+    claim = services.claim_next_call(consultant=consultant)
+
+    with pytest.raises(ValidationError) as refused:
+        services.start_call(claim=claim, consultant=consultant, number="+48 500 600 700")
+
+    assert "+48500600700 is not a usable number of this payer." in refused.value.messages
     claim.refresh_from_db()
     assert claim.call_started_at is None
