@@ -56,6 +56,7 @@ def log_in(page: Page, base_url: str, email: str) -> None:
     expect(page.locator("#open-agent-screen")).to_be_visible()
     page.locator("#open-agent-screen").click()
     expect(page.locator("#worklist-table")).to_be_visible()
+    expect(page.locator("html[data-agent-keys=ready]")).to_have_count(1)
 
 
 def test_a_consultant_takes_the_next_call_and_records_a_promise(
@@ -70,6 +71,7 @@ def test_a_consultant_takes_the_next_call_and_records_a_promise(
     page.keyboard.press("Enter")
 
     expect(page.locator("#payer-card h1")).to_have_text("Zakład Stolarski Wiśniewski")
+    expect(page.locator("html[data-agent-keys=ready]")).to_have_count(1)
     page.screenshot(path=str(ARTIFACTS / "agent_payer_card.png"))
     page.keyboard.press("1")
     expect(page.locator("input[name=kind][value=promise]")).to_be_checked()
@@ -91,8 +93,10 @@ def test_a_consultant_takes_the_next_call_and_records_a_promise(
     )
     expect(page.locator("#worklist-table tbody tr")).to_have_count(2)
 
+    expect(page.locator("html[data-agent-keys=ready]")).to_have_count(1)
     page.keyboard.press("Enter")
     expect(page.locator("#payer-card h1")).to_have_text("Hurtownia Elektryczna Mazur")
+    expect(page.locator("html[data-agent-keys=ready]")).to_have_count(1)
     page.keyboard.press("Escape")
     expect(page.locator("#next-call")).to_be_visible()
     assert CallClaim.objects.filter(released_at__isnull=True).count() == 0
@@ -137,7 +141,7 @@ def test_the_supervisor_sees_the_numbers_move(
 
     consultant = browser.new_context(viewport=SCREEN).new_page()
     log_in(consultant, live_server.url, call_centre["first"].email)
-    consultant.keyboard.press("Enter")
+    consultant.locator("#next-call").click()
     expect(consultant.locator("#payer-card h1")).to_have_text("Zakład Stolarski Wiśniewski")
 
     # htmx polls every 5 seconds: the page changes without a reload.
@@ -146,6 +150,7 @@ def test_the_supervisor_sees_the_numbers_move(
     row = page.locator(f'[data-consultant="{call_centre["first"].email}"]')
     expect(row).to_contain_text("Zakład Stolarski Wiśniewski", timeout=15_000)
 
+    expect(consultant.locator("html[data-agent-keys=ready]")).to_have_count(1)
     consultant.keyboard.press("6")  # no answer
     consultant.locator("#save-outcome").click()
     expect(consultant.locator("#next-call")).to_be_visible()

@@ -60,6 +60,7 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    document.documentElement.dataset.agentKeys = "ready";  // tests wait for the keys to work
     if (document.getElementById("outcome-form")) showFieldsOf(checkedKind());
     tick();
     setInterval(tick, 1000);
