@@ -7,6 +7,9 @@ class ContactScheduleConfig(AppConfig):
     verbose_name = _("Contact schedule")
 
     def ready(self) -> None:
+        from contact_schedule import receivers
+
+        receivers.connect()
         # The outbox (dunning, a layer below) asks for contact windows through this hook; the
         # messaging module also defines the beat task that queues the day's messages.
         from contact_schedule import messaging  # noqa: F401

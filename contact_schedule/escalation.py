@@ -60,7 +60,9 @@ def escalate(
 ) -> CollectionCase | None:
     """Hand `invoices` (default: all the payer's unsettled ones) over to collection.
 
-    Invoices already escalated are left out; None when nothing is left to hand over.
+    Invoices already escalated are left out; None when nothing is left to hand over. Until a
+    case is exported, the payer's later invoices escalated for the same reason join it: the
+    collection department gets one case per payer, not one per day.
     """
     if reason not in CollectionCase.Reason.values:
         raise ValidationError({"reason": _("Unknown escalation reason: %(r)s.") % {"r": reason}})
@@ -79,8 +81,14 @@ def escalate(
     )
     if not chosen:
         return None
-    case = CollectionCase.objects.create(tenant=tenant, payer=payer, reason=reason, note=note)
-    case.invoices.set(chosen)
+    case = (
+        CollectionCase.objects.for_tenant(tenant)
+        .select_for_update()
+        .filter(payer=payer, reason=reason, exported_at__isnull=True)
+        .order_by("-created_at", "-id")
+        .first()
+    ) or CollectionCase.objects.create(tenant=tenant, payer=payer, reason=reason, note=note)
+    case.invoices.add(*chosen)
     holds.pause_invoices(
         tenant=tenant,
         payer=payer,

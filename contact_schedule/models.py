@@ -575,6 +575,9 @@ class Outcome(TenantOwnedModel):
         verbose_name=_("recorded by"),
     )
     note = models.TextField(_("note"), blank=True)
+    # The dunning message a status callback, inbound SMS or keypress answered: the same news
+    # delivered twice (a provider's retry) is recorded once.
+    message_id = models.PositiveBigIntegerField(_("message"), null=True, blank=True)
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     class Meta:
@@ -597,6 +600,11 @@ class Outcome(TenantOwnedModel):
             models.CheckConstraint(
                 condition=Q(promised_amount__isnull=True) | Q(promised_amount__gt=0),
                 name="outcome_promised_amount_positive",
+            ),
+            models.UniqueConstraint(
+                fields=["tenant", "message_id", "kind"],
+                condition=Q(message_id__isnull=False),
+                name="outcome_once_per_message",
             ),
         ]
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -62,14 +62,21 @@ def record_outcome(
     contact_value: str = "",
     user: User | None = None,
     note: str = "",
+    message_id: int | None = None,
 ) -> Outcome:
     """Record what came of a contact with `payer` and apply its effect on the schedule.
 
     `invoices` empty means the task's covered invoices, else the payer's monitored ones. A
     `refused` outcome with a `contact_value` is an objection to that number or address (RODO
     art. 21): it is never used again. Raises `ValidationError` (field dict) on bad input.
+    With `message_id` (the dunning message it answers) the same news recorded again returns the
+    first outcome and does nothing more.
     """
     with transaction.atomic():
+        if message_id is not None:
+            earlier = Outcome.objects.for_tenant(tenant).filter(message_id=message_id, kind=kind)
+            if earlier.exists():
+                return earlier.get()
         contact = _validate(
             tenant=tenant,
             payer=payer,
@@ -89,7 +96,7 @@ def record_outcome(
             raise ValidationError(
                 {"invoices": _("Choose the invoices this outcome is about; none is open.")}
             )
-        outcome = Outcome.objects.create(
+        fields = dict(
             tenant=tenant,
             payer=payer,
             task=task,
@@ -106,7 +113,16 @@ def record_outcome(
             contact_value=contact.value if contact else contact_value.strip(),
             user=user,
             note=note,
+            message_id=message_id,
         )
+        try:
+            with transaction.atomic():
+                outcome = Outcome.objects.create(**fields)
+        except IntegrityError:
+            if message_id is None:
+                raise
+            # The same news, delivered twice at once, was recorded by the other delivery.
+            return Outcome.objects.for_tenant(tenant).get(message_id=message_id, kind=kind)
         outcome.invoices.set(covered)
         if task is not None:
             _close_task(task=task, kind=kind, now=outcome.created_at)
@@ -181,7 +197,9 @@ def _validate(
         elif callback_at <= timezone.now():
             errors["callback_at"] = _("The callback time has already passed.")
     contact = None
-    if kind == Outcome.Kind.WRONG_NUMBER and not contact_value.strip():
+    if len(contact_value.strip()) > Outcome._meta.get_field("contact_value").max_length:
+        errors["contact_value"] = _("That is too long for a number or an address.")
+    elif kind == Outcome.Kind.WRONG_NUMBER and not contact_value.strip():
         errors["contact_value"] = _("Say which number or address is wrong.")
     elif contact_value.strip() and kind in (Outcome.Kind.WRONG_NUMBER, Outcome.Kind.REFUSED):
         contact = _contact_named(tenant=tenant, payer=payer, value=contact_value)

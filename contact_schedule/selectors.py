@@ -182,3 +182,16 @@ def clients_due_for_planning(
         if not PlannerRun.objects.for_tenant(tenant).filter(planned_date=local.date()).exists():
             due.append((tenant, local.date()))
     return due
+
+
+def clients_due_for_outcome_checks(
+    *, now: datetime.datetime | None = None
+) -> list[tuple[Tenant, datetime.date]]:
+    """Active clients whose local hour is their planning hour: the day's checks run then, once."""
+    now = now or timezone.now()
+    due = []
+    for tenant in Tenant.objects.filter(status=Tenant.Status.ACTIVE).order_by("pk"):
+        local = timezone.localtime(now, tenant.zone)
+        if local.hour == planning_hour(tenant=tenant):
+            due.append((tenant, local.date()))
+    return due

@@ -179,3 +179,34 @@ def test_refused_with_a_number_blocks_that_number_only(tenant, payer):
     assert outcome.contact_value == "+48601000001"
     assert blocked.opted_out_at is not None and not blocked.is_usable
     assert kept.is_usable
+
+
+def test_an_overlong_contact_value_is_refused_not_a_database_error(tenant, payer):
+    errors = refused(
+        tenant=tenant, payer=payer, kind="note", source="agent", contact_value="9" * 300
+    )
+    assert "too long" in errors["contact_value"][0]
+
+
+def test_the_same_message_recorded_twice_gives_the_first_outcome(tenant, payer):
+    InvoiceFactory(payer=payer)
+    promised = tenant_today(tenant) + DAY
+    first = record_outcome(
+        tenant=tenant,
+        payer=payer,
+        kind="promise",
+        source="voice",
+        promised_date=promised,
+        message_id=42,
+    )
+    again = record_outcome(
+        tenant=tenant,
+        payer=payer,
+        kind="promise",
+        source="voice",
+        promised_date=promised,
+        message_id=42,
+    )
+
+    assert again == first
+    assert Hold.objects.for_tenant(tenant).count() == 1  # the effect applied once
