@@ -53,7 +53,7 @@ def ranking(*, clients: list[Tenant], now: datetime.datetime, refresh: bool = Fa
     seconds old only delays a callback that just came due by as much; whether a task may be
     taken is checked afresh when it is locked (`takeable_now`). Leases that ran out are released
     here too, so a task abandoned with its lease is back within RANKING_SECONDS."""
-    key = "agent:ranking:" + ",".join(str(pk) for pk in sorted(tenant.pk for tenant in clients))
+    key = _ranking_key(clients)
     cached = None if refresh else cache.get(key)
     if cached is not None:
         computed_at, ids = cached
@@ -66,6 +66,21 @@ def ranking(*, clients: list[Tenant], now: datetime.datetime, refresh: bool = Fa
     cache.set(key, (now, ids), RANKING_SECONDS * 6)
     cache.delete(f"{key}:refreshing")
     return ids
+
+
+def _ranking_key(clients: list[Tenant]) -> str:
+    return "agent:ranking:" + ",".join(str(pk) for pk in sorted(tenant.pk for tenant in clients))
+
+
+def _forget_taken(*, clients: list[Tenant], taken: list[int]) -> None:
+    """Drop from the cached ranking the candidates found taken, so the next claimers do not walk
+    past them again. Claimers racing here may put some back: that only costs a skipped row."""
+    key = _ranking_key(clients)
+    cached = cache.get(key)
+    if cached is not None:
+        gone = set(taken)
+        computed_at, ids = cached
+        cache.set(key, (computed_at, [pk for pk in ids if pk not in gone]), RANKING_SECONDS * 6)
 
 
 def _lock_first(
@@ -122,6 +137,10 @@ def claim_next_call(*, consultant: User, now: datetime.datetime | None = None) -
     for refresh in (False, True):  # the cached ranking first; if all of it is gone, a fresh one
         candidates = ranking(clients=clients, now=now, refresh=refresh)
         for start in range(0, len(candidates), CANDIDATES_PER_LOCK):
+            if start:  # the batches before held nothing to take (done, claimed or locked)
+                _forget_taken(
+                    clients=clients, taken=candidates[start - CANDIDATES_PER_LOCK : start]
+                )
             batch = candidates[start : start + CANDIDATES_PER_LOCK]
             while batch:
                 task = None
