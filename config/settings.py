@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "contact_schedule",
     "dunning",
     "stamps",
+    "agent",
 ]
 
 MIDDLEWARE = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
 
@@ -12,6 +13,7 @@ from django.db.models import QuerySet
 from dunning.interest import (
     Allocation,
     InterestResult,
+    MissingRate,
     PartialPayment,
     RatePeriod,
     compute_interest,
@@ -78,6 +80,47 @@ def invoice_interest(
         payments=payments,
         allocation=allocation,
     )
+
+
+def invoices_interest(
+    *,
+    tenant,
+    invoices: Sequence[Invoice],
+    until: datetime.date,
+    allocation: Allocation = Allocation.INTEREST_FIRST,
+) -> dict[int, InterestResult | None]:
+    """`invoice_interest` for many invoices of one client (a payer card lists dozens): the rate
+    tables and the allocated payments are read once. None where the rate table does not reach
+    back to an invoice's due date."""
+    payments: dict[int, list[PartialPayment]] = defaultdict(list)
+    allocations = (
+        PaymentAllocation.objects.for_tenant(tenant)
+        .filter(invoice__in=[invoice.pk for invoice in invoices], payment__paid_on__lte=until)
+        .select_related("payment")
+        .order_by("payment__paid_on", "id")
+    )
+    for row in allocations:
+        payments[row.invoice_id].append(PartialPayment(row.payment.paid_on, row.amount))
+    tables: dict[str, list[RatePeriod]] = {}
+    results: dict[int, InterestResult | None] = {}
+    for invoice in invoices:
+        kind = default_rate_kind(invoice.payer.kind)
+        if kind not in tables:
+            tables[kind] = rate_periods(kind=kind)
+        try:
+            results[invoice.pk] = compute_interest(
+                amount=invoice.gross_amount,
+                due_date=invoice.due_date,
+                until=until,
+                rates=tables[kind],
+                payments=payments[invoice.pk],
+                allocation=allocation,
+                year_days=settings.INTEREST_YEAR_DAYS,
+                kind=kind,
+            )
+        except MissingRate:
+            results[invoice.pk] = None
+    return results
 
 
 def nbp_rate_on(*, currency: str, day: datetime.date) -> NbpRate | None:

@@ -1,11 +1,14 @@
-"""Writes about payers: adding a payer by hand, with its phone numbers and e-mail addresses."""
+"""Writes about payers: adding a payer by hand, with its phone numbers and e-mail addresses, and
+the consultants' edits of those contacts (a new phone, a wrong number, an objection)."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from payers.models import Payer, PayerContact
@@ -86,3 +89,52 @@ def _add_contacts(payer: Payer, kind: str, values: Iterable[str]) -> list[str]:
         contact.save()
         saved.add(contact.value)
     return problems
+
+
+@transaction.atomic
+def add_payer_phone(*, tenant: Tenant, payer: Payer, value: str, label: str = "") -> PayerContact:
+    """Add a phone number to a payer (E.164); a number it already has is a ValidationError."""
+    if payer.tenant_id != tenant.pk:
+        raise ValidationError({"value": _("This payer belongs to another client.")})
+    contact = PayerContact(
+        tenant=tenant, payer=payer, kind=PayerContact.Kind.PHONE, value=value, label=label.strip()
+    )
+    try:
+        contact.clean()
+    except ValidationError as error:
+        raise ValidationError({"value": error.messages}) from error
+    if (
+        PayerContact.objects.for_tenant(tenant)
+        .filter(payer=payer, kind=contact.kind, value=contact.value)
+        .exists()
+    ):
+        raise ValidationError(
+            {"value": _("%(number)s is already listed.") % {"number": contact.value}}
+        )
+    contact.is_primary = (
+        not PayerContact.objects.for_tenant(tenant).filter(payer=payer, kind=contact.kind).exists()
+    )
+    contact.full_clean()
+    contact.save()
+    return contact
+
+
+@transaction.atomic
+def mark_contact_wrong(*, tenant: Tenant, contact: PayerContact) -> PayerContact:
+    """The number or address does not reach the payer: kept for the record, never used again."""
+    PayerContact.objects.for_tenant(tenant).filter(pk=contact.pk).update(is_wrong=True)
+    contact.refresh_from_db()
+    return contact
+
+
+@transaction.atomic
+def opt_out_contact(
+    *, tenant: Tenant, contact: PayerContact, at: datetime.datetime | None = None
+) -> PayerContact:
+    """The payer objected to contact on this number or address (RODO art. 21); the first
+    objection's time is kept."""
+    PayerContact.objects.for_tenant(tenant).filter(pk=contact.pk, opted_out_at__isnull=True).update(
+        opted_out_at=at or timezone.now()
+    )
+    contact.refresh_from_db()
+    return contact

@@ -76,7 +76,9 @@ OPERATOR_GROUP_PERMISSIONS: dict[str, list[str]] = {
         for action in ("view", "add", "change")
     ]
     + [f"webhooks.view_{model}" for model in ("webhookendpoint", "webhookevent", "webhookdelivery")]
-    + ["webhooks.change_webhookendpoint"],
+    + ["webhooks.change_webhookendpoint"]
+    + [f"agent.{action}_callscript" for action in ("view", "add", "change")]
+    + ["agent.view_callclaim"],
     OperatorRole.SUPERVISOR: [
         "tenants.view_tenant",
         "tenants.view_team",

@@ -17,6 +17,7 @@ LAYER = {
     "contact_schedule": 4,
     "portal": 5,
     "billing": 5,
+    "agent": 5,
 }
 
 
