@@ -6,12 +6,21 @@ monitored invoice due for contact today by its most advanced step (a CASE over `
 and the step's conditions) into a temporary table. From it, INSERT … SELECT … ON CONFLICT DO
 NOTHING writes one task per payer (MAX of the rank: the most advanced stage decides the channel),
 and a second one records which invoices each task covers and at which stage. No row passes
-through Python, and the unique (tenant, payer, planned_date) makes a rerun create nothing.
+through Python, and the unique (tenant, payer, planned_date) makes a rerun create nothing; an
+anti-join leaves out the invoices a task of the day already covers, so a rerun stages (almost)
+nothing and is cheap.
+
+Around that: contacts of earlier days that did not happen are carried into the day
+(`contact_schedule.deferral`), and the client's limits and the operator's budget per NIP decide,
+in the same INSERT, whether each new task is planned or deferred (`contact_schedule.limits`).
+Express invoices (a schedule of purpose "single") count their steps from the day they were handed
+over instead of from the due date.
 """
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
@@ -28,7 +37,9 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from contact_schedule.calendar import due_dates_scheduled_on
+from contact_schedule import deferral
+from contact_schedule.calendar import due_dates_scheduled_on, is_contact_day
+from contact_schedule.limits import Limits, clip_to_quiet_hours, limited_sql
 from contact_schedule.models import (
     ContactTask,
     ContactTaskInvoice,
@@ -45,7 +56,9 @@ from invoices.models import Invoice
 from tenants.models import Tenant
 from tenants.selectors import tenant_today
 
-OPEN_TASK_STATES = (ContactTask.State.PLANNED, ContactTask.State.DEFERRED)
+OPEN_TASK_STATES = deferral.OPEN_TASK_STATES
+# Where a stage's day counts from: the due date, or (express monitoring) the hand-over day.
+FROM_DUE_DATE, FROM_HANDOVER = "due_date", "handover"
 # The day's staged invoices (id, payer_id, stage_rank), a temporary table of the transaction:
 # computed once, read by both inserts, so no statement reads a table while writing it.
 STAGED_TABLE = "contact_plan_staged"
@@ -64,6 +77,9 @@ class Stage:
     monitoring_modes: tuple[str, ...]
     window_start: datetime.datetime
     window_end: datetime.datetime
+    counted_from: str = FROM_DUE_DATE
+    # Deferred tasks of earlier days whose invoices at this step are carried into the day.
+    carried: QuerySet[ContactTask] | None = None
 
 
 @dataclass(frozen=True)
@@ -74,21 +90,37 @@ class PlanResult:
     tasks_by_channel: dict[str, int] = field(default_factory=dict)  # all of the day's tasks
 
 
-def plan_day(*, tenant: Tenant, day: datetime.date | None = None) -> PlanResult:
-    """Write the client's contact tasks for `day` (default: today in its zone); idempotent."""
+def plan_day(
+    *,
+    tenant: Tenant,
+    day: datetime.date | None = None,
+    payer_ids: Collection[int] | None = None,
+) -> PlanResult:
+    """Write the client's contact tasks for `day` (default: today in its zone); idempotent.
+
+    `payer_ids` plans only those payers (an express hand-over during the day).
+    """
     day = day or tenant_today(tenant)
-    stages = stages_due(tenant=tenant, day=day)
     tasks_created = invoices_covered = 0
-    if stages:
-        with transaction.atomic():
-            _postgresql_settings()
-            _create_staged_table(tenant=tenant, stages=stages)
+    with transaction.atomic():
+        _postgresql_settings()
+        deferral.defer_past_tasks(tenant=tenant, day=day)
+        carried = deferral.tasks_to_carry(
+            tenant=tenant,
+            day=day,
+            open_channels=open_windows(tenant=tenant, day=day),
+            payer_ids=payer_ids,
+        )
+        stages = stages_due(tenant=tenant, day=day, carried=carried)
+        if stages:
+            _create_staged_table(tenant=tenant, day=day, stages=stages, payer_ids=payer_ids)
             tasks_created = _insert_tasks(tenant=tenant, day=day, stages=stages)
             if tasks_created >= ANALYZE_AFTER_TASKS:
                 _postgresql_analyze(ContactTask._meta.db_table)
             invoices_covered = _insert_covered_invoices(tenant=tenant, day=day, stages=stages)
             with connection.cursor() as cursor:
                 cursor.execute(f"DROP TABLE {connection.ops.quote_name(STAGED_TABLE)}")
+        deferral.mark_carried(tenant=tenant, day=day, tasks=carried)
     by_channel = (
         ContactTask.objects.for_tenant(tenant)
         .filter(planned_date=day)
@@ -113,6 +145,9 @@ def _postgresql_settings() -> None:
         # A plan lost in a crash right after COMMIT is simply planned again (the beat claim
         # goes with it), so the commit need not wait for the disk.
         cursor.execute("SET LOCAL synchronous_commit = off")
+        # The operator's budget counts every client's tasks for a NIP: two clients planned at
+        # once must not both see the other's day as empty, so plans take turns.
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('contact_schedule.plan_day'))")
 
 
 def _postgresql_analyze(table: str) -> None:
@@ -123,41 +158,79 @@ def _postgresql_analyze(table: str) -> None:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
 
 
-def stages_due(*, tenant: Tenant, day: datetime.date) -> list[Stage]:
-    """The client's steps with at least one due date landing on `day`, ranked by how advanced.
+def day_hours(
+    *, window: ContactWindow, day: datetime.date, limits: Limits
+) -> tuple[datetime.time, datetime.time] | None:
+    """A channel's hours on `day`: none on closed days, and never in the operator's quiet hours."""
+    hours = window.hours_on(day)
+    if hours is None or not is_contact_day(day, saturday=window.has_saturday):
+        return None
+    return clip_to_quiet_hours(hours, limits.budget)
 
-    Steps whose channel has no window (escalation, which is not a contact) are not planned.
+
+def open_windows(*, tenant: Tenant, day: datetime.date) -> dict[str, tuple]:
+    """The channels that may reach the client's payers on `day`, with their (start, end) times."""
+    limits = Limits.of(tenant)
+    found = {}
+    for channel, window in contact_windows_for(tenant=tenant).items():
+        hours = day_hours(window=window, day=day, limits=limits)
+        if hours is not None:
+            found[channel] = hours
+    return found
+
+
+def stages_due(
+    *, tenant: Tenant, day: datetime.date, carried: QuerySet[ContactTask] | None = None
+) -> list[Stage]:
+    """The client's steps due on `day` — a due date (or hand-over day) lands on it, or a deferred
+    contact of an earlier day is carried at that step — ranked by how advanced.
+
+    Steps whose channel has no window that day (escalation, which is not a contact) are not
+    planned.
     """
     windows = contact_windows_for(tenant=tenant)
-    found: list[tuple[ScheduleStep, ScheduleStep | None, tuple, tuple, ContactWindow]] = []
+    hours_of = open_windows(tenant=tenant, day=day)
+    found: dict[int, dict] = {}
     for version, modes in _versions_by_mode(tenant=tenant).values():
+        counted_from = (
+            FROM_HANDOVER
+            if version.template.purpose == Invoice.MonitoringMode.SINGLE
+            else FROM_DUE_DATE
+        )
         previous = None
         for step in version.steps.all():  # ordered by position
-            window = windows.get(step.channel)
-            hours = window.hours_on(day) if window else None
-            if hours is not None:
+            if step.channel in hours_of:
                 due_dates = due_dates_scheduled_on(
                     day,
                     offset=step.offset_days,
                     business_days=step.business_days,
-                    saturday=window.has_saturday,
+                    saturday=windows[step.channel].has_saturday,
                 )
                 if due_dates:
-                    found.append((step, previous, tuple(due_dates), modes, window))
+                    found[step.pk] = {
+                        "step": step,
+                        "previous_step": previous,
+                        "due_dates": tuple(due_dates),
+                        "monitoring_modes": modes,
+                        "counted_from": counted_from,
+                    }
             previous = step
-    found.sort(key=lambda item: (item[0].offset_days, item[0].position))
+    if carried is not None:
+        for step in deferral.carried_steps(tenant=tenant, tasks=carried):
+            if step.channel in hours_of:
+                found.setdefault(step.pk, {"step": step, "previous_step": None, "due_dates": ()})
+                found[step.pk]["carried"] = carried
+    ordered = sorted(found.values(), key=lambda f: (f["step"].offset_days, f["step"].position))
     stages = []
-    for rank, (step, previous, due_dates, modes, window) in enumerate(found, start=1):
-        start, end = window.hours_on(day)
+    for rank, fields in enumerate(ordered, start=1):
+        start, end = hours_of[fields["step"].channel]
         stages.append(
             Stage(
                 rank=rank,
-                step=step,
-                previous_step=previous,
-                due_dates=due_dates,
-                monitoring_modes=modes,
+                monitoring_modes=fields.pop("monitoring_modes", ()),
                 window_start=datetime.datetime.combine(day, start, tzinfo=tenant.zone),
                 window_end=datetime.datetime.combine(day, end, tzinfo=tenant.zone),
+                **fields,
             )
         )
     return stages
@@ -174,20 +247,42 @@ def _versions_by_mode(*, tenant: Tenant) -> dict[int, tuple[ScheduleVersion, tup
     return by_version
 
 
-def _stage_condition(tenant: Tenant, stage: Stage) -> Q:
-    step = stage.step
-    condition = Q(due_date__in=stage.due_dates, monitoring_mode__in=stage.monitoring_modes)
-    if step.min_outstanding is not None:
-        condition &= Q(outstanding_amount__gte=step.min_outstanding)
-    if step.payer_kind:
-        condition &= Q(payer__kind=step.payer_kind)
-    if step.only_if_no_response and stage.previous_step is not None:
-        answered = ContactTaskInvoice.objects.for_tenant(tenant).filter(
-            invoice=OuterRef("pk"),
-            step=stage.previous_step,
-            task__responded_at__isnull=False,
+def _days_condition(tenant: Tenant, stage: Stage) -> Q:
+    """The invoices whose day of reference (due date, or hand-over day) puts the step on the day."""
+    if stage.counted_from == FROM_DUE_DATE:
+        return Q(due_date__in=stage.due_dates)
+    condition = Q()
+    for handed_over in stage.due_dates:  # the client's local days, as moments
+        start = datetime.datetime.combine(handed_over, datetime.time(), tzinfo=tenant.zone)
+        end = datetime.datetime.combine(
+            handed_over + datetime.timedelta(days=1), datetime.time(), tzinfo=tenant.zone
         )
-        condition &= ~Exists(answered)
+        condition |= Q(created_at__gte=start, created_at__lt=end)
+    return condition
+
+
+def _stage_condition(tenant: Tenant, stage: Stage) -> Q | None:
+    step = stage.step
+    condition = None
+    if stage.due_dates:
+        condition = _days_condition(tenant, stage) & Q(monitoring_mode__in=stage.monitoring_modes)
+        if step.min_outstanding is not None:
+            condition &= Q(outstanding_amount__gte=step.min_outstanding)
+        if step.payer_kind:
+            condition &= Q(payer__kind=step.payer_kind)
+        if step.only_if_no_response and stage.previous_step is not None:
+            answered = ContactTaskInvoice.objects.for_tenant(tenant).filter(
+                invoice=OuterRef("pk"),
+                step=stage.previous_step,
+                task__responded_at__isnull=False,
+            )
+            condition &= ~Exists(answered)
+    if stage.carried is not None:
+        # A carried contact was due already: its conditions were checked when it was planned.
+        carried = Q(
+            pk__in=deferral.carried_invoice_ids(tenant=tenant, tasks=stage.carried, step=step)
+        )
+        condition = carried if condition is None else condition | carried
     return condition
 
 
@@ -201,29 +296,47 @@ def _by_rank(column: str, stages: list[Stage], value) -> tuple[str, list]:
     return f"CASE {column} {' '.join(whens)} END", params
 
 
-def _staged_invoices(*, tenant: Tenant, stages: list[Stage]) -> QuerySet[Invoice]:
-    """Monitored invoices due for contact on the day, each with the rank of its most advanced
-    step (`stage_rank`); the first matching WHEN wins, so stages go most advanced first."""
-    all_due_dates = sorted({due for stage in stages for due in stage.due_dates})
+def _staged_invoices(
+    *,
+    tenant: Tenant,
+    day: datetime.date,
+    stages: list[Stage],
+    payer_ids: Collection[int] | None = None,
+) -> QuerySet[Invoice]:
+    """Monitored invoices due for contact on the day and not yet covered by a task of the day,
+    each with the rank of its most advanced step (`stage_rank`); the first matching WHEN wins,
+    so stages go most advanced first."""
+    conditions = [(stage, _stage_condition(tenant, stage)) for stage in stages]
+    due_dates = sorted({d for s in stages if s.counted_from == FROM_DUE_DATE for d in s.due_dates})
+    candidates = Q(due_date__in=due_dates)
+    for stage, condition in conditions:
+        if stage.counted_from != FROM_DUE_DATE or stage.carried is not None:
+            candidates |= condition
     stage_rank = Case(
         *[
-            When(_stage_condition(tenant, stage), then=Value(stage.rank))
-            for stage in sorted(stages, key=lambda stage: -stage.rank)
+            When(condition, then=Value(stage.rank))
+            for stage, condition in sorted(conditions, key=lambda item: -item[0].rank)
         ],
         output_field=IntegerField(),
     )
-    return (
-        monitored_invoices(tenant=tenant)
-        .filter(due_date__in=all_due_dates)
-        .annotate(stage_rank=stage_rank)
-        .filter(stage_rank__isnull=False)
-        .order_by()
+    covered_today = ContactTaskInvoice.objects.for_tenant(tenant).filter(
+        invoice=OuterRef("pk"), task__planned_date=day
     )
+    invoices = monitored_invoices(tenant=tenant).filter(candidates).filter(~Exists(covered_today))
+    if payer_ids is not None:
+        invoices = invoices.filter(payer_id__in=list(payer_ids))
+    return invoices.annotate(stage_rank=stage_rank).filter(stage_rank__isnull=False).order_by()
 
 
-def _create_staged_table(*, tenant: Tenant, stages: list[Stage]) -> None:
-    staged = _staged_invoices(tenant=tenant, stages=stages).values("id", "payer_id", "stage_rank")
-    select_sql, params = staged.query.sql_with_params()
+def _create_staged_table(
+    *,
+    tenant: Tenant,
+    day: datetime.date,
+    stages: list[Stage],
+    payer_ids: Collection[int] | None = None,
+) -> None:
+    staged = _staged_invoices(tenant=tenant, day=day, stages=stages, payer_ids=payer_ids)
+    select_sql, params = staged.values("id", "payer_id", "stage_rank").query.sql_with_params()
     with connection.cursor() as cursor:
         table = connection.ops.quote_name(STAGED_TABLE)
         cursor.execute(f"CREATE TEMPORARY TABLE {table} AS {select_sql}", params)
@@ -231,18 +344,32 @@ def _create_staged_table(*, tenant: Tenant, stages: list[Stage]) -> None:
 
 
 def _insert_tasks(*, tenant: Tenant, day: datetime.date, stages: list[Stage]) -> int:
-    """One task per payer, from the payer's most advanced stage; returns how many were new."""
-    staged = connection.ops.quote_name(STAGED_TABLE)
-    per_payer = f"SELECT payer_id, MAX(stage_rank) AS top_rank FROM {staged}"  # noqa: S608
-    per_payer += " GROUP BY payer_id"
+    """One task per payer, from the payer's most advanced stage, planned — or deferred when a
+    limit says so (`limits.limited_sql`); returns how many were new."""
     ops = connection.ops
-    channel_sql, channel_params = _by_rank("src.top_rank", stages, lambda s: s.step.channel)
-    step_sql, step_params = _by_rank("src.top_rank", stages, lambda s: s.step.pk)
-    start_sql, start_params = _by_rank(
-        "src.top_rank", stages, lambda s: ops.adapt_datetimefield_value(s.window_start)
+    by_rank = [
+        ("channel", lambda s: s.step.channel),
+        ("step_id", lambda s: s.step.pk),
+        ("window_start", lambda s: ops.adapt_datetimefield_value(s.window_start)),
+        ("window_end", lambda s: ops.adapt_datetimefield_value(s.window_end)),
+        ("step_attempts", lambda s: s.step.attempts),
+    ]
+    columns_sql, per_payer_params = [], []
+    for name, value in by_rank:
+        sql, params = _by_rank("top.top_rank", stages, value)
+        columns_sql.append(f"{sql} AS {name}")
+        per_payer_params += params
+    staged = ops.quote_name(STAGED_TABLE)
+    per_payer = (
+        f"SELECT top.payer_id, {', '.join(columns_sql)} FROM ("  # noqa: S608
+        f"SELECT payer_id, MAX(stage_rank) AS top_rank FROM {staged} GROUP BY payer_id) top"
     )
-    end_sql, end_params = _by_rank(
-        "src.top_rank", stages, lambda s: ops.adapt_datetimefield_value(s.window_end)
+    limited, params = limited_sql(
+        tenant=tenant,
+        day=day,
+        staged=STAGED_TABLE,
+        per_payer=per_payer,
+        per_payer_params=per_payer_params,
     )
     columns = [
         "tenant_id",
@@ -254,19 +381,24 @@ def _insert_tasks(*, tenant: Tenant, day: datetime.date, stages: list[Stage]) ->
         "window_start",
         "window_end",
         "created_at",
+        "attempts",
+        "deferred_reason",
     ]
-    select_list = f"%s, src.payer_id, %s, {channel_sql}, {step_sql}, %s, {start_sql}, {end_sql}, %s"
-    params = [
+    planned, deferred = ContactTask.State.PLANNED.value, ContactTask.State.DEFERRED.value
+    select_list = (
+        "%s, src.payer_id, %s, src.channel, src.step_id,"
+        " CASE WHEN src.deferred_reason = '' THEN %s ELSE %s END,"
+        " CASE WHEN src.deferred_reason = '' THEN src.start ELSE src.window_start END,"
+        " src.window_end, %s, src.attempts, src.deferred_reason"
+    )
+    select_params = [
         tenant.pk,
         ops.adapt_datefield_value(day),
-        *channel_params,
-        *step_params,
-        ContactTask.State.PLANNED.value,
-        *start_params,
-        *end_params,
+        planned,
+        deferred,
         ops.adapt_datetimefield_value(timezone.now()),
     ]
-    return _insert_select(ContactTask, columns, select_list, per_payer, params)
+    return _insert_select(ContactTask, columns, select_list, limited, select_params + params)
 
 
 def _insert_covered_invoices(*, tenant: Tenant, day: datetime.date, stages: list[Stage]) -> int:
