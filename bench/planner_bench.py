@@ -89,9 +89,12 @@ def main() -> None:
 
 
 def database_url() -> str:
-    """The server of import_bench's URL, always with this benchmark's own database."""
-    parts = urlsplit(import_database_url())
-    return parts._replace(path=f"/{DATABASE_NAME}").geturl()
+    """The server of import_bench's URL, with this benchmark's own database: the URL's when its
+    name says it is a benchmark's (it is dropped at the end), else `bench_planner`."""
+    parts = urlsplit(import_database_url())  # refuses anything but PostgreSQL
+    asked = urlsplit(os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL") or "")
+    name = asked.path.lstrip("/")
+    return parts._replace(path=f"/{name if 'bench' in name else DATABASE_NAME}").geturl()
 
 
 # --- The ledger --------------------------------------------------------------------------------
@@ -181,10 +184,13 @@ def generate_ledger(*, payers: int, invoices: int) -> int:
 
 def floor_sql(tenant_id: int) -> tuple[str, list]:
     """The (payer, step) pairs as one hand-written query: the day's stages as a VALUES list."""
-    from contact_schedule.planner import stages_due
+    from contact_schedule.planner import FROM_DUE_DATE, stages_due
     from tenants.models import Tenant
 
     stages = stages_due(tenant=Tenant.objects.get(pk=tenant_id), day=PLAN_DAY)
+    # The ledger holds programme invoices only: express stages (counted from the hand-over day)
+    # select none of them, and no task of an earlier day is carried.
+    stages = [stage for stage in stages if stage.counted_from == FROM_DUE_DATE]
     rows, params = [], []
     for stage in stages:
         previous = stage.previous_step.pk if stage.previous_step else None
