@@ -377,13 +377,22 @@ class ContactTask(TenantOwnedModel):
 
     # The unique (tenant, payer, planned_date) serves lookups by tenant and payer: the planner
     # writes tens of thousands of tasks a night, so no single-column index repeats it.
+    # Tenant and step have no database constraint (on both task tables): they point at a handful
+    # of rows never deleted (clients are suspended, published steps never change; Django's
+    # PROTECT still refuses deleting them), and checking them cost a quarter of a night's plan.
     tenant = models.ForeignKey(
-        "tenants.Tenant", on_delete=models.PROTECT, related_name="+", db_index=False
+        "tenants.Tenant",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     payer = models.ForeignKey(Payer, on_delete=models.PROTECT, related_name="+", db_index=False)
     planned_date = models.DateField(_("planned for"), help_text=_("In the client's time zone."))
     channel = models.CharField(_("channel"), max_length=15, choices=Channel)
-    step = models.ForeignKey(ScheduleStep, on_delete=models.PROTECT, related_name="+")
+    step = models.ForeignKey(
+        ScheduleStep, on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
     invoices = models.ManyToManyField(
         Invoice, through="ContactTaskInvoice", related_name="+", verbose_name=_("invoices")
     )
@@ -440,14 +449,22 @@ class ContactTaskInvoice(TenantOwnedModel):
     # "no response to the previous step" probe uses. Single-column indexes on tenant or step
     # would tempt PostgreSQL into scanning them, while the table fills, for every probe.
     tenant = models.ForeignKey(
-        "tenants.Tenant", on_delete=models.PROTECT, related_name="+", db_index=False
+        "tenants.Tenant",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     task = models.ForeignKey(
         ContactTask, on_delete=models.CASCADE, related_name="covered", db_index=False
     )
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="+", db_index=False)
     step = models.ForeignKey(
-        ScheduleStep, on_delete=models.PROTECT, related_name="+", db_index=False
+        ScheduleStep,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
 
     class Meta:

@@ -75,8 +75,10 @@ class Stage:
     previous_step: ScheduleStep | None
     due_dates: tuple[datetime.date, ...]
     monitoring_modes: tuple[str, ...]
-    window_start: datetime.datetime
-    window_end: datetime.datetime
+    # None for a carried step whose channel is closed on the day: its invoices are only
+    # mentioned in the payer's task, never decide it (such stages rank below all others).
+    window_start: datetime.datetime | None
+    window_end: datetime.datetime | None
     counted_from: str = FROM_DUE_DATE
     # Deferred tasks of earlier days whose invoices at this step are carried into the day.
     carried: QuerySet[ContactTask] | None = None
@@ -217,19 +219,25 @@ def stages_due(
             previous = step
     if carried is not None:
         for step in deferral.carried_steps(tenant=tenant, tasks=carried):
-            if step.channel in hours_of:
-                found.setdefault(step.pk, {"step": step, "previous_step": None, "due_dates": ()})
-                found[step.pk]["carried"] = carried
-    ordered = sorted(found.values(), key=lambda f: (f["step"].offset_days, f["step"].position))
+            found.setdefault(step.pk, {"step": step, "previous_step": None, "due_dates": ()})
+            found[step.pk]["carried"] = carried
+
+    def advancement(fields: dict) -> tuple:
+        step = fields["step"]
+        return (step.channel in hours_of, step.offset_days, step.position)
+
     stages = []
-    for rank, fields in enumerate(ordered, start=1):
-        start, end = hours_of[fields["step"].channel]
+    for rank, fields in enumerate(sorted(found.values(), key=advancement), start=1):
+        hours = hours_of.get(fields["step"].channel)
+        start, end = [
+            datetime.datetime.combine(day, t, tzinfo=tenant.zone) for t in hours or ()
+        ] or [None, None]
         stages.append(
             Stage(
                 rank=rank,
                 monitoring_modes=fields.pop("monitoring_modes", ()),
-                window_start=datetime.datetime.combine(day, start, tzinfo=tenant.zone),
-                window_end=datetime.datetime.combine(day, end, tzinfo=tenant.zone),
+                window_start=start,
+                window_end=end,
                 **fields,
             )
         )
@@ -305,13 +313,29 @@ def _staged_invoices(
 ) -> QuerySet[Invoice]:
     """Monitored invoices due for contact on the day and not yet covered by a task of the day,
     each with the rank of its most advanced step (`stage_rank`); the first matching WHEN wins,
-    so stages go most advanced first."""
+    so stages go most advanced first.
+
+    The candidates come in up to three parts, each found through its own index and united:
+    by due date, express invoices by hand-over day (a small partial index), and carried ones by
+    id. One OR across them would make PostgreSQL read every open invoice of the client.
+    """
     conditions = [(stage, _stage_condition(tenant, stage)) for stage in stages]
     due_dates = sorted({d for s in stages if s.counted_from == FROM_DUE_DATE for d in s.due_dates})
-    candidates = Q(due_date__in=due_dates)
-    for stage, condition in conditions:
-        if stage.counted_from != FROM_DUE_DATE or stage.carried is not None:
-            candidates |= condition
+    express, carried = Q(), Q()
+    for stage in stages:
+        if stage.counted_from == FROM_HANDOVER and stage.due_dates:
+            express |= _days_condition(tenant, stage) & Q(
+                monitoring_mode__in=stage.monitoring_modes
+            )
+        if stage.carried is not None:
+            carried |= Q(
+                pk__in=deferral.carried_invoice_ids(
+                    tenant=tenant, tasks=stage.carried, step=stage.step
+                )
+            )
+    parts = [
+        part for part in (Q(due_date__in=due_dates) if due_dates else Q(), express, carried) if part
+    ]
     stage_rank = Case(
         *[
             When(condition, then=Value(stage.rank))
@@ -322,10 +346,19 @@ def _staged_invoices(
     covered_today = ContactTaskInvoice.objects.for_tenant(tenant).filter(
         invoice=OuterRef("pk"), task__planned_date=day
     )
-    invoices = monitored_invoices(tenant=tenant).filter(candidates).filter(~Exists(covered_today))
+    invoices = monitored_invoices(tenant=tenant).filter(~Exists(covered_today))
     if payer_ids is not None:
         invoices = invoices.filter(payer_id__in=list(payer_ids))
-    return invoices.annotate(stage_rank=stage_rank).filter(stage_rank__isnull=False).order_by()
+    selects = [
+        invoices.filter(part)
+        .annotate(stage_rank=stage_rank)
+        .filter(stage_rank__isnull=False)
+        .order_by()
+        .values("id", "payer_id", "stage_rank")
+        for part in parts
+    ]
+    # UNION, not UNION ALL: an invoice found by two parts has the same rank in both.
+    return selects[0].union(*selects[1:]) if len(selects) > 1 else selects[0]
 
 
 def _create_staged_table(
@@ -336,7 +369,7 @@ def _create_staged_table(
     payer_ids: Collection[int] | None = None,
 ) -> None:
     staged = _staged_invoices(tenant=tenant, day=day, stages=stages, payer_ids=payer_ids)
-    select_sql, params = staged.values("id", "payer_id", "stage_rank").query.sql_with_params()
+    select_sql, params = staged.query.sql_with_params()
     with connection.cursor() as cursor:
         table = connection.ops.quote_name(STAGED_TABLE)
         cursor.execute(f"CREATE TEMPORARY TABLE {table} AS {select_sql}", params)
@@ -354,16 +387,22 @@ def _insert_tasks(*, tenant: Tenant, day: datetime.date, stages: list[Stage]) ->
         ("window_end", lambda s: ops.adapt_datetimefield_value(s.window_end)),
         ("step_attempts", lambda s: s.step.attempts),
     ]
+    deciding = [stage for stage in stages if stage.window_start is not None]
+    if not deciding:
+        return 0
     columns_sql, per_payer_params = [], []
     for name, value in by_rank:
-        sql, params = _by_rank("top.top_rank", stages, value)
+        sql, params = _by_rank("top.top_rank", deciding, value)
         columns_sql.append(f"{sql} AS {name}")
         per_payer_params += params
     staged = ops.quote_name(STAGED_TABLE)
+    # Payers with only closed-channel carried invoices get no task today; those wait.
     per_payer = (
         f"SELECT top.payer_id, {', '.join(columns_sql)} FROM ("  # noqa: S608
-        f"SELECT payer_id, MAX(stage_rank) AS top_rank FROM {staged} GROUP BY payer_id) top"
+        f"SELECT payer_id, MAX(stage_rank) AS top_rank FROM {staged} WHERE stage_rank >= %s"
+        " GROUP BY payer_id) top"
     )
+    per_payer_params.append(deciding[0].rank)
     limited, params = limited_sql(
         tenant=tenant,
         day=day,

@@ -117,6 +117,12 @@ class Invoice(TenantOwnedModel):
         indexes = [
             models.Index(fields=["tenant", "status", "due_date"]),
             models.Index(fields=["tenant", "number"]),
+            # Express invoices are few; the contact planner finds them by hand-over day.
+            models.Index(
+                fields=["tenant", "created_at"],
+                condition=Q(monitoring_mode="single"),
+                name="invoice_express_by_handover",
+            ),
         ]
 
     def __str__(self) -> str:
