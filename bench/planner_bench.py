@@ -184,7 +184,7 @@ def generate_ledger(*, payers: int, invoices: int) -> int:
 
 def floor_sql(tenant_id: int) -> tuple[str, list]:
     """The (payer, step) pairs as one hand-written query: the day's stages as a VALUES list."""
-    from contact_schedule.planner import FROM_DUE_DATE, stages_due
+    from contact_schedule.stages import FROM_DUE_DATE, stages_due
     from tenants.models import Tenant
 
     stages = stages_due(tenant=Tenant.objects.get(pk=tenant_id), day=PLAN_DAY)

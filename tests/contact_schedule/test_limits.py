@@ -229,3 +229,17 @@ def test_the_operators_quiet_hours_shorten_every_window(tenant):
     task = todays_task(tenant, payer)
     local = (task.window_start.astimezone(tenant.zone), task.window_end.astimezone(tenant.zone))
     assert (local[0].time(), local[1].time()) == (datetime.time(10), datetime.time(19))
+
+
+def test_the_outbox_windows_keep_the_quiet_hours_too(tenant):
+    from contact_schedule.windows import is_inside_window, window_at_or_after
+
+    budget = OperatorContactBudget.objects.get()
+    budget.quiet_hours_start, budget.quiet_hours_end = datetime.time(19), datetime.time(10)
+    budget.save()
+    morning = datetime.datetime.combine(FRIDAY, datetime.time(9), tzinfo=tenant.zone)
+
+    start, end = window_at_or_after(tenant=tenant, channel="call", moment=morning)
+
+    assert (start.time(), end.time()) == (datetime.time(10), datetime.time(19))
+    assert not is_inside_window(tenant=tenant, channel="call", moment=morning)
