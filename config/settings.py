@@ -244,6 +244,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "contact_schedule.tasks.plan_due_clients",
         "schedule": crontab(minute="*/15"),
     },
+    # Promises kept or broken and escalations at +90, per client at its planning hour.
+    "check-outcomes": {
+        "task": "contact_schedule.tasks.check_outcomes_due_clients",
+        "schedule": crontab(minute=5),
+    },
     # Webhook retries are rows in the database; this sweep sends the due ones (webhooks.services).
     "deliver-due-webhooks": {
         "task": "webhooks.tasks.deliver_due_webhooks",

@@ -7,6 +7,7 @@ class ContactScheduleConfig(AppConfig):
     verbose_name = _("Contact schedule")
 
     def ready(self) -> None:
-        from contact_schedule import express
+        from contact_schedule import express, receivers
 
         express.connect()
+        receivers.connect()

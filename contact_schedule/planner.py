@@ -232,7 +232,7 @@ def _staged_invoices(
     covered_today = ContactTaskInvoice.objects.for_tenant(tenant).filter(
         invoice=OuterRef("pk"), task__planned_date=day
     )
-    invoices = monitored_invoices(tenant=tenant).filter(~Exists(covered_today))
+    invoices = monitored_invoices(tenant=tenant, day=day).filter(~Exists(covered_today))
     if payer_ids is not None:
         invoices = invoices.filter(payer_id__in=list(payer_ids))
     selects = [

@@ -7,7 +7,7 @@ import datetime
 
 from celery import shared_task
 
-from contact_schedule import selectors, services
+from contact_schedule import escalation, selectors, services
 from invoices.models import Invoice
 from tenants.models import Tenant
 
@@ -38,3 +38,27 @@ def plan_express_invoice(tenant_id: int, invoice_id: int) -> int:
     tenant = Tenant.objects.get(pk=tenant_id)
     invoice = Invoice.objects.for_tenant(tenant).get(pk=invoice_id)
     return services.plan_express_invoice(tenant=tenant, invoice=invoice).tasks_created
+
+
+@shared_task
+def check_client_outcomes(tenant_id: int, day: str) -> dict:
+    """One client's daily checks: promises kept or broken, escalations (idempotent)."""
+    tenant = Tenant.objects.get(pk=tenant_id)
+    checks = escalation.run_daily_checks(tenant=tenant, day=datetime.date.fromisoformat(day))
+    return {
+        "promises_kept": checks.promises_kept,
+        "promises_broken": checks.promises_broken,
+        "cases_created": checks.cases_created,
+    }
+
+
+@shared_task
+def check_outcomes_due_clients() -> int:
+    """Beat, hourly: queue the daily checks of each client whose planning hour it is now.
+
+    A missed hour only delays the checks a day: they act on state (dates passed), not on events.
+    """
+    due = selectors.clients_due_for_outcome_checks()
+    for tenant, day in due:
+        check_client_outcomes.delay(tenant.pk, day.isoformat())
+    return len(due)

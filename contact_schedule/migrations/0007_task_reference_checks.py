@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contact_schedule', '0004_express_defaults'),
+        ('contact_schedule', '0006_express_defaults'),
         ('tenants', '0004_idempotency_records'),
     ]
 

@@ -43,6 +43,6 @@ def create_express_default(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("contact_schedule", "0003_task_limits_deferral")]
+    dependencies = [("contact_schedule", "0005_task_limits_deferral")]
 
     operations = [migrations.RunPython(create_express_default, migrations.RunPython.noop)]

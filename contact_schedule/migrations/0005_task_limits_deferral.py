@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contact_schedule', '0002_operator_defaults'),
+        ('contact_schedule', '0004_outcome_message'),
     ]
 
     operations = [
