@@ -33,6 +33,7 @@ urlpatterns = [
     path("client/webhooks/", include("webhooks.urls")),
     path("client/stamps/", include("stamps.urls")),
     path("", include("stamps.public_urls")),
+    path("webhooks/twilio/", include("dunning.urls")),
 ]
 
 if settings.DEBUG:

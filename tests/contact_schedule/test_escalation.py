@@ -13,6 +13,8 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from contact_schedule import tasks
 from contact_schedule.collection_export import export_cases
@@ -301,7 +303,9 @@ def test_the_admin_action_refuses_cases_of_two_clients_at_once(
         follow=True,
     )
 
-    assert "one client at a time" in response.text
+    with translation.override(response.wsgi_request.LANGUAGE_CODE):
+        refusal = gettext("Export the cases of one client at a time.")
+    assert refusal in response.text
     case.refresh_from_db()
     assert case.exported_at is None
 

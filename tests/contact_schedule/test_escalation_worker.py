@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime
+import importlib
 
 import celery.contrib.testing.tasks  # noqa: F401  (registers celery.ping for the test worker)
 import pytest
 from celery.contrib.testing.worker import start_worker
+from django.apps import apps
 
 from config.celery import app
 from contact_schedule.models import CollectionCase
@@ -15,6 +17,15 @@ from tenants.selectors import tenant_today
 from tests.factories import InvoiceFactory, PayerFactory
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+operator_defaults = importlib.import_module("contact_schedule.migrations.0002_operator_defaults")
+
+
+@pytest.fixture(autouse=True)
+def _operator_schedule():
+    """Transactional tests flush the database, data migrations included: an earlier one may have
+    removed the operator's default schedule, whose +90 step this test escalates at."""
+    operator_defaults.create_operator_defaults(apps, None)
 
 
 def test_worker_escalates_a_clients_invoices_past_90_days_once(tenant):

@@ -4,10 +4,12 @@ once it commits: the ledger's signal, the on-commit queueing and the task, end t
 from __future__ import annotations
 
 import datetime
+import importlib
 
 import celery.contrib.testing.tasks  # noqa: F401  (registers celery.ping for the test worker)
 import pytest
 from celery.contrib.testing.worker import start_worker
+from django.apps import apps
 
 from config.celery import app
 from contact_schedule.calendar import is_contact_day
@@ -18,6 +20,17 @@ from tenants.selectors import tenant_today
 from tests.factories import PayerFactory
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+operator_defaults = importlib.import_module("contact_schedule.migrations.0002_operator_defaults")
+express_defaults = importlib.import_module("contact_schedule.migrations.0006_express_defaults")
+
+
+@pytest.fixture(autouse=True)
+def _operator_schedules():
+    """Transactional tests flush the database, data migrations included: an earlier one may have
+    removed the operator's windows and schedules, the express one among them."""
+    operator_defaults.create_operator_defaults(apps, None)
+    express_defaults.create_express_default(apps, None)
 
 
 def test_the_worker_plans_the_express_invoice_handed_over(tenant):

@@ -161,7 +161,7 @@ def test_a_dispute_pauses_that_invoice_and_flags_a_sales_disturbance(tenant, pay
     assert monitored_on(tenant, today + 100 * DAY) == {other.pk}
     flagged = list(sales_disturbances(tenant=tenant))
     assert flagged == [outcome]
-    assert flagged[0].get_dispute_category_display() == "Quality"
+    assert flagged[0].get_dispute_category_display() == Outcome.DisputeCategory.QUALITY.label
 
 
 def test_a_dispute_the_client_accepts_cancels_the_invoice(tenant, payer, today):

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from contact_schedule.models import ContactTask, Hold, Outcome
 from contact_schedule.outcomes import record_outcome
@@ -19,6 +19,13 @@ from tests.factories import InvoiceFactory, PayerContactFactory, PayerFactory
 pytestmark = pytest.mark.django_db
 
 DAY = datetime.timedelta(days=1)
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are compared in their English source text, whatever translations exist."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
