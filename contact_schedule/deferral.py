@@ -19,16 +19,23 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from contact_schedule.models import ContactTask, ContactTaskInvoice, ScheduleStep
 from contact_schedule.selectors import monitored_invoices
+from dunning.selectors import task_messages
 from tenants.models import Tenant
 
 OPEN_TASK_STATES = (ContactTask.State.PLANNED, ContactTask.State.DEFERRED)
 
 
 def defer_past_tasks(*, tenant: Tenant, day: datetime.date) -> int:
-    """Tasks of days before `day` still planned: their window passed without the contact."""
+    """Tasks of days before `day` still planned: their window passed without the contact.
+
+    A task the outbox sent a message for was attempted, even while its result is still out (it
+    stays planned until an outcome closes it): carrying it would send the message again.
+    """
+    sent = task_messages(tenant=tenant).filter(contact_task_id=OuterRef("pk"))
     return (
         ContactTask.objects.for_tenant(tenant)
         .filter(state=ContactTask.State.PLANNED, planned_date__lt=day)
+        .exclude(Exists(sent))
         .update(
             state=ContactTask.State.DEFERRED,
             deferred_reason=ContactTask.DeferralReason.NOT_DONE,

@@ -149,3 +149,27 @@ def test_only_the_clients_own_deferred_tasks_are_carried(tenant, other_tenant):
     assert ContactTask.objects.for_tenant(other_tenant).get().state == ContactTask.State.PLANNED
     saturday = ContactTask.objects.for_tenant(tenant).get(planned_date=D(2026, 12, 12))
     assert all(inv.tenant_id == tenant.pk for inv in saturday.invoices.all())
+
+
+def test_a_message_already_sent_for_the_task_is_not_carried_and_sent_again(tenant):
+    from contact_schedule.messaging import queue_messages_for_day
+    from tests.factories import PayerContactFactory
+
+    texted, silent = PayerFactory(tenant=tenant), PayerFactory(tenant=tenant)
+    PayerContactFactory(payer=texted)
+    for payer in (texted, silent):  # silent has no number: nothing can be sent
+        invoice(payer, FRIDAY - datetime.timedelta(days=1))  # +1: SMS on Friday
+    plan_day(tenant=tenant, day=FRIDAY)
+    queue_messages_for_day(tenant=tenant, day=FRIDAY)
+
+    plan_day(tenant=tenant, day=D(2026, 12, 12))
+
+    sent = task_on(tenant, texted, FRIDAY)
+    assert sent.state == ContactTask.State.PLANNED  # awaiting its result, not carried
+    assert (
+        not ContactTask.objects.for_tenant(tenant)
+        .filter(payer=texted, planned_date=D(2026, 12, 12))
+        .exists()
+    )
+    assert task_on(tenant, silent, FRIDAY).state == ContactTask.State.DEFERRED
+    assert task_on(tenant, silent, D(2026, 12, 12)).channel == "sms"
