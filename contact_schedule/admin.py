@@ -185,8 +185,19 @@ class ContactTaskInvoiceInline(admin.TabularInline):
 
 @admin.register(ContactTask)
 class ContactTaskAdmin(ReadOnlyAdmin):
-    list_display = ["planned_date", "tenant", "payer", "channel", "step", "state", "window_start"]
-    list_filter = ["state", "channel", "tenant"]
+    list_display = [
+        "planned_date",
+        "tenant",
+        "payer",
+        "channel",
+        "step",
+        "state",
+        "window_start",
+        "attempts",
+        "deferred_reason",
+        "deferred_to",
+    ]
+    list_filter = ["state", "channel", "deferred_reason", "tenant"]
     search_fields = ["payer__name", "payer__nip", "tenant__name"]
     list_select_related = ["tenant", "payer", "step"]
     date_hierarchy = "planned_date"

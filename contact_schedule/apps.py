@@ -9,10 +9,11 @@ class ContactScheduleConfig(AppConfig):
     def ready(self) -> None:
         # News from dunning (signals) becomes outcomes; the outbox (dunning, a layer below) asks
         # for contact windows through the hook registered here; `messaging` defines the beat task
-        # that queues the day's messages.
-        from contact_schedule import messaging, receivers  # noqa: F401
+        # that queues the day's messages; `express` plans an express hand-over at once.
+        from contact_schedule import express, messaging, receivers  # noqa: F401
         from contact_schedule.windows import window_at_or_after
         from dunning.windows import register_window_lookup
 
+        express.connect()
         receivers.connect()
         register_window_lookup(window_at_or_after)

@@ -31,6 +31,23 @@ DEFAULT_STEPS: tuple[tuple[int, str, str, str, int, int | None, bool], ...] = (
     (90, "calendar", "escalation", "escalation", 1, None, False),
 )
 
+EXPRESS_TEMPLATE_NAME = "Express monitoring"
+
+# Express monitoring of a single invoice (issue 4, item 7): the same tuple layout, but the days
+# count from the day the client handed the invoice over, so the programme starts that very day.
+EXPRESS_STEPS: tuple[tuple[int, str, str, str, int, int | None, bool], ...] = (
+    (0, "calendar", "call", "express_call", 3, 120, False),
+    (1, "calendar", "sms", "express_sms", 1, None, False),
+    (3, "calendar", "call", "overdue_call", 3, 120, False),
+    (5, "calendar", "voice", "overdue_voice", 1, None, False),
+    (7, "calendar", "demand_letter", "payment_demand", 1, None, False),  # wezwanie do zapłaty
+    (10, "calendar", "call", "overdue_call", 3, 120, False),
+    (14, "calendar", "call", "overdue_call", 3, 120, False),
+    (21, "calendar", "call", "overdue_call", 3, 120, False),
+    (30, "calendar", "demand_letter", "final_demand", 1, None, False),  # ostateczne wezwanie
+    (45, "calendar", "escalation", "escalation", 1, None, False),
+)
+
 H = datetime.time
 # channel: (weekday start, weekday end, Saturday start, Saturday end); DOMAIN.md §4.
 DEFAULT_WINDOWS: dict[str, tuple[H, H, H | None, H | None]] = {

@@ -306,7 +306,8 @@ class ContactLimits(models.Model):
 
     Defaults from the good-practice rules in DOMAIN.md §4 (UOKiK, KPF): one reached conversation
     and three call attempts a day, two SMS a week. Consumers get the gentler of any two settings.
-    Enforced when contacts go out (the dispatcher and the agent screen), not by the planner.
+    The planner enforces them when it writes a day's tasks (`contact_schedule.limits`): a contact
+    over a limit is deferred, never dropped.
     """
 
     tenant = client_or_operator_tenant()
@@ -341,7 +342,8 @@ class OperatorContactBudget(models.Model):
 
     A company monitored for several clients is still one company: together, all clients' contacts
     with its NIP stay within these figures (DOMAIN.md §4). The dispatcher counts them across
-    tenants and uses only the count, so nothing of one client is shown to another.
+    tenants and uses only the count, so nothing of one client is shown to another (the planner,
+    `contact_schedule.limits`).
     """
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
@@ -375,13 +377,22 @@ class ContactTask(TenantOwnedModel):
 
     # The unique (tenant, payer, planned_date) serves lookups by tenant and payer: the planner
     # writes tens of thousands of tasks a night, so no single-column index repeats it.
+    # Tenant and step have no database constraint (on both task tables): they point at a handful
+    # of rows never deleted (clients are suspended, published steps never change; Django's
+    # PROTECT still refuses deleting them), and checking them cost a quarter of a night's plan.
     tenant = models.ForeignKey(
-        "tenants.Tenant", on_delete=models.PROTECT, related_name="+", db_index=False
+        "tenants.Tenant",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     payer = models.ForeignKey(Payer, on_delete=models.PROTECT, related_name="+", db_index=False)
     planned_date = models.DateField(_("planned for"), help_text=_("In the client's time zone."))
     channel = models.CharField(_("channel"), max_length=15, choices=Channel)
-    step = models.ForeignKey(ScheduleStep, on_delete=models.PROTECT, related_name="+")
+    step = models.ForeignKey(
+        ScheduleStep, on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
     invoices = models.ManyToManyField(
         Invoice, through="ContactTaskInvoice", related_name="+", verbose_name=_("invoices")
     )
@@ -412,6 +423,26 @@ class ContactTask(TenantOwnedModel):
     def __str__(self) -> str:
         return f"{self.planned_date} {self.get_channel_display()}: {self.payer}"
 
+    # --- Limits and deferral (the planner, contact_schedule.limits) ---------------------------
+    class DeferralReason(models.TextChoices):
+        NOT_DONE = "not_done", _("Its window passed without the contact")
+        CONTACTS_PER_DAY = "per_day", _("Contacts per day")
+        CONTACTS_PER_WEEK = "per_week", _("Contacts per week")
+        SMS_PER_WEEK = "sms_per_week", _("SMS per week")
+        MIN_INTERVAL = "min_interval", _("Too soon after the last contact")
+        # Operator staff only: shown to a client it would hint at another client's contacts.
+        OPERATOR_BUDGET = "budget", _("Operator budget for this NIP")
+
+    attempts = models.PositiveSmallIntegerField(
+        _("call attempts"), default=1, help_text=_("Calls: tries allowed on the day.")
+    )
+    deferred_reason = models.CharField(
+        _("deferred because"), max_length=15, choices=DeferralReason, blank=True
+    )
+    # A deferred task's contact is carried by the payer's task of this later day (one task per
+    # payer per day); empty while it waits for a day with an open window.
+    deferred_to = models.DateField(_("carried into the day"), null=True, blank=True)
+
 
 class ContactTaskInvoice(TenantOwnedModel):
     """An invoice covered by a task, with the stage (step) that invoice was at that day."""
@@ -420,14 +451,22 @@ class ContactTaskInvoice(TenantOwnedModel):
     # "no response to the previous step" probe uses. Single-column indexes on tenant or step
     # would tempt PostgreSQL into scanning them, while the table fills, for every probe.
     tenant = models.ForeignKey(
-        "tenants.Tenant", on_delete=models.PROTECT, related_name="+", db_index=False
+        "tenants.Tenant",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     task = models.ForeignKey(
         ContactTask, on_delete=models.CASCADE, related_name="covered", db_index=False
     )
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="+", db_index=False)
     step = models.ForeignKey(
-        ScheduleStep, on_delete=models.PROTECT, related_name="+", db_index=False
+        ScheduleStep,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
 
     class Meta:

@@ -1,17 +1,26 @@
 """The daily planner: one `ContactTask` per payer per day, set-based.
 
 For a day T and a step, the due dates whose step lands on T (after the move rule) are few and
-computed in Python from the calendar (`due_dates_scheduled_on`). One query then ranks every
+computed in Python from the calendar (`contact_schedule.stages`). One query then ranks every
 monitored invoice due for contact today by its most advanced step (a CASE over `due_date IN (…)`
 and the step's conditions) into a temporary table. From it, INSERT … SELECT … ON CONFLICT DO
 NOTHING writes one task per payer (MAX of the rank: the most advanced stage decides the channel),
 and a second one records which invoices each task covers and at which stage. No row passes
-through Python, and the unique (tenant, payer, planned_date) makes a rerun create nothing.
+through Python, and the unique (tenant, payer, planned_date) makes a rerun create nothing; an
+anti-join leaves out the invoices a task of the day already covers, so a rerun stages (almost)
+nothing and is cheap.
+
+Around that: contacts of earlier days that did not happen are carried into the day
+(`contact_schedule.deferral`), and the client's limits and the operator's budget per NIP decide,
+in the same INSERT, whether each new task is planned or deferred (`contact_schedule.limits`).
+Express invoices (a schedule of purpose "single") count their steps from the day they were handed
+over instead of from the due date.
 """
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
@@ -28,42 +37,32 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from contact_schedule.calendar import due_dates_scheduled_on
+from contact_schedule import deferral
+from contact_schedule.limits import limited_sql
 from contact_schedule.models import (
     ContactTask,
     ContactTaskInvoice,
-    ContactWindow,
-    ScheduleStep,
-    ScheduleVersion,
 )
 from contact_schedule.selectors import (
-    contact_windows_for,
     monitored_invoices,
-    schedule_version_for,
+)
+from contact_schedule.stages import (
+    FROM_DUE_DATE,
+    FROM_HANDOVER,
+    Stage,
+    open_windows,
+    stages_due,
 )
 from invoices.models import Invoice
 from tenants.models import Tenant
 from tenants.selectors import tenant_today
 
-OPEN_TASK_STATES = (ContactTask.State.PLANNED, ContactTask.State.DEFERRED)
+OPEN_TASK_STATES = deferral.OPEN_TASK_STATES
 # The day's staged invoices (id, payer_id, stage_rank), a temporary table of the transaction:
 # computed once, read by both inserts, so no statement reads a table while writing it.
 STAGED_TABLE = "contact_plan_staged"
 # From this many new tasks in one plan, refresh the task table's statistics before using it.
 ANALYZE_AFTER_TASKS = 5_000
-
-
-@dataclass(frozen=True)
-class Stage:
-    """A step due on the planned day, for the due dates listed (most advanced = highest rank)."""
-
-    rank: int
-    step: ScheduleStep
-    previous_step: ScheduleStep | None
-    due_dates: tuple[datetime.date, ...]
-    monitoring_modes: tuple[str, ...]
-    window_start: datetime.datetime
-    window_end: datetime.datetime
 
 
 @dataclass(frozen=True)
@@ -74,21 +73,37 @@ class PlanResult:
     tasks_by_channel: dict[str, int] = field(default_factory=dict)  # all of the day's tasks
 
 
-def plan_day(*, tenant: Tenant, day: datetime.date | None = None) -> PlanResult:
-    """Write the client's contact tasks for `day` (default: today in its zone); idempotent."""
+def plan_day(
+    *,
+    tenant: Tenant,
+    day: datetime.date | None = None,
+    payer_ids: Collection[int] | None = None,
+) -> PlanResult:
+    """Write the client's contact tasks for `day` (default: today in its zone); idempotent.
+
+    `payer_ids` plans only those payers (an express hand-over during the day).
+    """
     day = day or tenant_today(tenant)
-    stages = stages_due(tenant=tenant, day=day)
     tasks_created = invoices_covered = 0
-    if stages:
-        with transaction.atomic():
-            _postgresql_settings()
-            _create_staged_table(tenant=tenant, day=day, stages=stages)
+    with transaction.atomic():
+        _postgresql_settings()
+        deferral.defer_past_tasks(tenant=tenant, day=day)
+        carried = deferral.tasks_to_carry(
+            tenant=tenant,
+            day=day,
+            open_channels=open_windows(tenant=tenant, day=day),
+            payer_ids=payer_ids,
+        )
+        stages = stages_due(tenant=tenant, day=day, carried=carried)
+        if stages:
+            _create_staged_table(tenant=tenant, day=day, stages=stages, payer_ids=payer_ids)
             tasks_created = _insert_tasks(tenant=tenant, day=day, stages=stages)
             if tasks_created >= ANALYZE_AFTER_TASKS:
                 _postgresql_analyze(ContactTask._meta.db_table)
             invoices_covered = _insert_covered_invoices(tenant=tenant, day=day, stages=stages)
             with connection.cursor() as cursor:
                 cursor.execute(f"DROP TABLE {connection.ops.quote_name(STAGED_TABLE)}")
+        deferral.mark_carried(tenant=tenant, day=day, tasks=carried)
     by_channel = (
         ContactTask.objects.for_tenant(tenant)
         .filter(planned_date=day)
@@ -113,6 +128,9 @@ def _postgresql_settings() -> None:
         # A plan lost in a crash right after COMMIT is simply planned again (the beat claim
         # goes with it), so the commit need not wait for the disk.
         cursor.execute("SET LOCAL synchronous_commit = off")
+        # The operator's budget counts every client's tasks for a NIP: two clients planned at
+        # once must not both see the other's day as empty, so plans take turns.
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('contact_schedule.plan_day'))")
 
 
 def _postgresql_analyze(table: str) -> None:
@@ -123,71 +141,42 @@ def _postgresql_analyze(table: str) -> None:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
 
 
-def stages_due(*, tenant: Tenant, day: datetime.date) -> list[Stage]:
-    """The client's steps with at least one due date landing on `day`, ranked by how advanced.
-
-    Steps whose channel has no window (escalation, which is not a contact) are not planned.
-    """
-    windows = contact_windows_for(tenant=tenant)
-    found: list[tuple[ScheduleStep, ScheduleStep | None, tuple, tuple, ContactWindow]] = []
-    for version, modes in _versions_by_mode(tenant=tenant).values():
-        previous = None
-        for step in version.steps.all():  # ordered by position
-            window = windows.get(step.channel)
-            hours = window.hours_on(day) if window else None
-            if hours is not None:
-                due_dates = due_dates_scheduled_on(
-                    day,
-                    offset=step.offset_days,
-                    business_days=step.business_days,
-                    saturday=window.has_saturday,
-                )
-                if due_dates:
-                    found.append((step, previous, tuple(due_dates), modes, window))
-            previous = step
-    found.sort(key=lambda item: (item[0].offset_days, item[0].position))
-    stages = []
-    for rank, (step, previous, due_dates, modes, window) in enumerate(found, start=1):
-        start, end = window.hours_on(day)
-        stages.append(
-            Stage(
-                rank=rank,
-                step=step,
-                previous_step=previous,
-                due_dates=due_dates,
-                monitoring_modes=modes,
-                window_start=datetime.datetime.combine(day, start, tzinfo=tenant.zone),
-                window_end=datetime.datetime.combine(day, end, tzinfo=tenant.zone),
-            )
+def _days_condition(tenant: Tenant, stage: Stage) -> Q:
+    """The invoices whose day of reference (due date, or hand-over day) puts the step on the day."""
+    if stage.counted_from == FROM_DUE_DATE:
+        return Q(due_date__in=stage.due_dates)
+    condition = Q()
+    for handed_over in stage.due_dates:  # the client's local days, as moments
+        start = datetime.datetime.combine(handed_over, datetime.time(), tzinfo=tenant.zone)
+        end = datetime.datetime.combine(
+            handed_over + datetime.timedelta(days=1), datetime.time(), tzinfo=tenant.zone
         )
-    return stages
+        condition |= Q(created_at__gte=start, created_at__lt=end)
+    return condition
 
 
-def _versions_by_mode(*, tenant: Tenant) -> dict[int, tuple[ScheduleVersion, tuple[str, ...]]]:
-    """Each schedule version in use by the client, with the monitoring modes that follow it."""
-    by_version: dict[int, tuple[ScheduleVersion, tuple[str, ...]]] = {}
-    for mode in Invoice.MonitoringMode.values:
-        version = schedule_version_for(tenant=tenant, purpose=mode)
-        if version is not None:
-            _version, modes = by_version.get(version.pk, (version, ()))
-            by_version[version.pk] = (version, (*modes, mode))
-    return by_version
-
-
-def _stage_condition(tenant: Tenant, stage: Stage) -> Q:
+def _stage_condition(tenant: Tenant, stage: Stage) -> Q | None:
     step = stage.step
-    condition = Q(due_date__in=stage.due_dates, monitoring_mode__in=stage.monitoring_modes)
-    if step.min_outstanding is not None:
-        condition &= Q(outstanding_amount__gte=step.min_outstanding)
-    if step.payer_kind:
-        condition &= Q(payer__kind=step.payer_kind)
-    if step.only_if_no_response and stage.previous_step is not None:
-        answered = ContactTaskInvoice.objects.for_tenant(tenant).filter(
-            invoice=OuterRef("pk"),
-            step=stage.previous_step,
-            task__responded_at__isnull=False,
+    condition = None
+    if stage.due_dates:
+        condition = _days_condition(tenant, stage) & Q(monitoring_mode__in=stage.monitoring_modes)
+        if step.min_outstanding is not None:
+            condition &= Q(outstanding_amount__gte=step.min_outstanding)
+        if step.payer_kind:
+            condition &= Q(payer__kind=step.payer_kind)
+        if step.only_if_no_response and stage.previous_step is not None:
+            answered = ContactTaskInvoice.objects.for_tenant(tenant).filter(
+                invoice=OuterRef("pk"),
+                step=stage.previous_step,
+                task__responded_at__isnull=False,
+            )
+            condition &= ~Exists(answered)
+    if stage.carried is not None:
+        # A carried contact was due already: its conditions were checked when it was planned.
+        carried = Q(
+            pk__in=deferral.carried_invoice_ids(tenant=tenant, tasks=stage.carried, step=step)
         )
-        condition &= ~Exists(answered)
+        condition = carried if condition is None else condition | carried
     return condition
 
 
@@ -202,31 +191,70 @@ def _by_rank(column: str, stages: list[Stage], value) -> tuple[str, list]:
 
 
 def _staged_invoices(
-    *, tenant: Tenant, day: datetime.date, stages: list[Stage]
+    *,
+    tenant: Tenant,
+    day: datetime.date,
+    stages: list[Stage],
+    payer_ids: Collection[int] | None = None,
 ) -> QuerySet[Invoice]:
-    """Monitored invoices due for contact on the day (not paused or stopped then), each with the
-    rank of its most advanced step (`stage_rank`); the first matching WHEN wins, so stages go
-    most advanced first."""
-    all_due_dates = sorted({due for stage in stages for due in stage.due_dates})
+    """Monitored invoices due for contact on the day and not yet covered by a task of the day,
+    each with the rank of its most advanced step (`stage_rank`); the first matching WHEN wins,
+    so stages go most advanced first.
+
+    The candidates come in up to three parts, each found through its own index and united:
+    by due date, express invoices by hand-over day (a small partial index), and carried ones by
+    id. One OR across them would make PostgreSQL read every open invoice of the client.
+    """
+    conditions = [(stage, _stage_condition(tenant, stage)) for stage in stages]
+    due_dates = sorted({d for s in stages if s.counted_from == FROM_DUE_DATE for d in s.due_dates})
+    express, carried = Q(), Q()
+    for stage in stages:
+        if stage.counted_from == FROM_HANDOVER and stage.due_dates:
+            express |= _days_condition(tenant, stage) & Q(
+                monitoring_mode__in=stage.monitoring_modes
+            )
+        if stage.carried is not None:
+            carried |= Q(
+                pk__in=deferral.carried_invoice_ids(
+                    tenant=tenant, tasks=stage.carried, step=stage.step
+                )
+            )
+    parts = [
+        part for part in (Q(due_date__in=due_dates) if due_dates else Q(), express, carried) if part
+    ]
     stage_rank = Case(
         *[
-            When(_stage_condition(tenant, stage), then=Value(stage.rank))
-            for stage in sorted(stages, key=lambda stage: -stage.rank)
+            When(condition, then=Value(stage.rank))
+            for stage, condition in sorted(conditions, key=lambda item: -item[0].rank)
         ],
         output_field=IntegerField(),
     )
-    return (
-        monitored_invoices(tenant=tenant, day=day)
-        .filter(due_date__in=all_due_dates)
+    covered_today = ContactTaskInvoice.objects.for_tenant(tenant).filter(
+        invoice=OuterRef("pk"), task__planned_date=day
+    )
+    invoices = monitored_invoices(tenant=tenant, day=day).filter(~Exists(covered_today))
+    if payer_ids is not None:
+        invoices = invoices.filter(payer_id__in=list(payer_ids))
+    selects = [
+        invoices.filter(part)
         .annotate(stage_rank=stage_rank)
         .filter(stage_rank__isnull=False)
         .order_by()
-    )
+        .values("id", "payer_id", "stage_rank")
+        for part in parts
+    ]
+    # UNION, not UNION ALL: an invoice found by two parts has the same rank in both.
+    return selects[0].union(*selects[1:]) if len(selects) > 1 else selects[0]
 
 
-def _create_staged_table(*, tenant: Tenant, day: datetime.date, stages: list[Stage]) -> None:
-    staged = _staged_invoices(tenant=tenant, day=day, stages=stages)
-    staged = staged.values("id", "payer_id", "stage_rank")
+def _create_staged_table(
+    *,
+    tenant: Tenant,
+    day: datetime.date,
+    stages: list[Stage],
+    payer_ids: Collection[int] | None = None,
+) -> None:
+    staged = _staged_invoices(tenant=tenant, day=day, stages=stages, payer_ids=payer_ids)
     select_sql, params = staged.query.sql_with_params()
     with connection.cursor() as cursor:
         table = connection.ops.quote_name(STAGED_TABLE)
@@ -235,18 +263,38 @@ def _create_staged_table(*, tenant: Tenant, day: datetime.date, stages: list[Sta
 
 
 def _insert_tasks(*, tenant: Tenant, day: datetime.date, stages: list[Stage]) -> int:
-    """One task per payer, from the payer's most advanced stage; returns how many were new."""
-    staged = connection.ops.quote_name(STAGED_TABLE)
-    per_payer = f"SELECT payer_id, MAX(stage_rank) AS top_rank FROM {staged}"  # noqa: S608
-    per_payer += " GROUP BY payer_id"
+    """One task per payer, from the payer's most advanced stage, planned — or deferred when a
+    limit says so (`limits.limited_sql`); returns how many were new."""
     ops = connection.ops
-    channel_sql, channel_params = _by_rank("src.top_rank", stages, lambda s: s.step.channel)
-    step_sql, step_params = _by_rank("src.top_rank", stages, lambda s: s.step.pk)
-    start_sql, start_params = _by_rank(
-        "src.top_rank", stages, lambda s: ops.adapt_datetimefield_value(s.window_start)
+    by_rank = [
+        ("channel", lambda s: s.step.channel),
+        ("step_id", lambda s: s.step.pk),
+        ("window_start", lambda s: ops.adapt_datetimefield_value(s.window_start)),
+        ("window_end", lambda s: ops.adapt_datetimefield_value(s.window_end)),
+        ("step_attempts", lambda s: s.step.attempts),
+    ]
+    deciding = [stage for stage in stages if stage.window_start is not None]
+    if not deciding:
+        return 0
+    columns_sql, per_payer_params = [], []
+    for name, value in by_rank:
+        sql, params = _by_rank("top.top_rank", deciding, value)
+        columns_sql.append(f"{sql} AS {name}")
+        per_payer_params += params
+    staged = ops.quote_name(STAGED_TABLE)
+    # Payers with only closed-channel carried invoices get no task today; those wait.
+    per_payer = (
+        f"SELECT top.payer_id, {', '.join(columns_sql)} FROM ("  # noqa: S608
+        f"SELECT payer_id, MAX(stage_rank) AS top_rank FROM {staged} WHERE stage_rank >= %s"
+        " GROUP BY payer_id) top"
     )
-    end_sql, end_params = _by_rank(
-        "src.top_rank", stages, lambda s: ops.adapt_datetimefield_value(s.window_end)
+    per_payer_params.append(deciding[0].rank)
+    limited, params = limited_sql(
+        tenant=tenant,
+        day=day,
+        staged=STAGED_TABLE,
+        per_payer=per_payer,
+        per_payer_params=per_payer_params,
     )
     columns = [
         "tenant_id",
@@ -258,19 +306,24 @@ def _insert_tasks(*, tenant: Tenant, day: datetime.date, stages: list[Stage]) ->
         "window_start",
         "window_end",
         "created_at",
+        "attempts",
+        "deferred_reason",
     ]
-    select_list = f"%s, src.payer_id, %s, {channel_sql}, {step_sql}, %s, {start_sql}, {end_sql}, %s"
-    params = [
+    planned, deferred = ContactTask.State.PLANNED.value, ContactTask.State.DEFERRED.value
+    select_list = (
+        "%s, src.payer_id, %s, src.channel, src.step_id,"
+        " CASE WHEN src.deferred_reason = '' THEN %s ELSE %s END,"
+        " CASE WHEN src.deferred_reason = '' THEN src.start ELSE src.window_start END,"
+        " src.window_end, %s, src.attempts, src.deferred_reason"
+    )
+    select_params = [
         tenant.pk,
         ops.adapt_datefield_value(day),
-        *channel_params,
-        *step_params,
-        ContactTask.State.PLANNED.value,
-        *start_params,
-        *end_params,
+        planned,
+        deferred,
         ops.adapt_datetimefield_value(timezone.now()),
     ]
-    return _insert_select(ContactTask, columns, select_list, per_payer, params)
+    return _insert_select(ContactTask, columns, select_list, limited, select_params + params)
 
 
 def _insert_covered_invoices(*, tenant: Tenant, day: datetime.date, stages: list[Stage]) -> int:

@@ -120,7 +120,7 @@ def published_version(template: ScheduleTemplate) -> ScheduleVersion | None:
 
 def schedule_version_for(*, tenant: Tenant, purpose: str) -> ScheduleVersion | None:
     """The version the client's invoices of `purpose` follow: its own published copy, else the
-    operator's default for that purpose, else (express monitoring has no default yet) the
+    operator's default for that purpose, else (no default for the purpose published) the
     operator's programme."""
     candidates = [
         ScheduleTemplate.objects.for_tenant(tenant).filter(purpose=purpose).first(),

@@ -117,3 +117,9 @@ def plan_scheduled_day(*, tenant: Tenant, day: datetime.date) -> PlanResult | No
         run.tasks_created = result.tasks_created
         run.save(update_fields=["finished_at", "tasks_created"])
     return result
+
+
+def plan_express_invoice(*, tenant: Tenant, invoice: Invoice) -> PlanResult:
+    """Plan today (the client's zone) for the payer of an express invoice, outside the nightly
+    cycle. Only that payer is planned; the nightly plan still plans the others (idempotent)."""
+    return plan_day(tenant=tenant, payer_ids=[invoice.payer_id])

@@ -1,4 +1,5 @@
-"""Beat's nightly planning: thin wrappers that load by id and call a service."""
+"""Planning tasks (beat's nightly plan, an express hand-over): thin wrappers that load by id and
+call a service."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import datetime
 from celery import shared_task
 
 from contact_schedule import escalation, selectors, services
+from invoices.models import Invoice
 from tenants.models import Tenant
 
 
@@ -28,6 +30,14 @@ def plan_due_clients() -> int:
     for tenant, day in due:
         plan_client_day.delay(tenant.pk, day.isoformat())
     return len(due)
+
+
+@shared_task
+def plan_express_invoice(tenant_id: int, invoice_id: int) -> int:
+    """Plan a just handed-over express invoice's payer for today; how many tasks were created."""
+    tenant = Tenant.objects.get(pk=tenant_id)
+    invoice = Invoice.objects.for_tenant(tenant).get(pk=invoice_id)
+    return services.plan_express_invoice(tenant=tenant, invoice=invoice).tasks_created
 
 
 @shared_task

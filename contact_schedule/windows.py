@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime
 
-from contact_schedule.calendar import is_contact_day
+from contact_schedule.limits import Limits
 from contact_schedule.selectors import contact_windows_for
+from contact_schedule.stages import day_hours
 from tenants.models import Tenant
 
 # Far enough to cross the longest run of non-contact days (Christmas to the first weekday of
@@ -31,11 +32,13 @@ def window_at_or_after(
     window = contact_windows_for(tenant=tenant).get(channel)
     if window is None:
         raise NoContactWindow(channel)
+    limits = Limits.of(tenant)
     local = moment.astimezone(tenant.zone)
     day = local.date()
     for _ in range(SEARCH_DAYS):
-        hours = window.hours_on(day)
-        if hours is not None and is_contact_day(day, saturday=window.has_saturday):
+        # The same hours the planner gives its tasks: closed days and quiet hours left out.
+        hours = day_hours(window=window, day=day, limits=limits)
+        if hours is not None:
             start = datetime.datetime.combine(day, hours[0], tzinfo=tenant.zone)
             end = datetime.datetime.combine(day, hours[1], tzinfo=tenant.zone)
             if local < end:

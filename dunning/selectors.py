@@ -172,3 +172,11 @@ def task_message_exists(*, tenant: Tenant, contact_task_id: int, channel: str) -
         .filter(contact_task_id=contact_task_id, channel=channel, direction="outbound")
         .exists()
     )
+
+
+def task_messages(*, tenant: Tenant) -> QuerySet[Message]:
+    """Outbound messages sent (or going) for the contact schedule's tasks, whatever became of
+    them: the contact was attempted."""
+    return Message.objects.for_tenant(tenant).filter(
+        contact_task_id__isnull=False, direction="outbound"
+    )

@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from invoices.documents import validate_invoice_pdf
 from invoices.models import Invoice
 from payers.models import Payer
 from payers.phones import normalize_phone
@@ -61,6 +62,23 @@ class HandoverForm(forms.Form):
         **MONEY,
     )
 
+    monitoring = forms.ChoiceField(
+        label=_("Monitoring"),
+        choices=[
+            ("express", _("Express: the contact schedule starts today")),
+            ("program", _("With my monitoring programme")),
+        ],
+        initial="express",
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    document = forms.FileField(
+        label=_("The invoice as PDF"),
+        required=False,
+        help_text=_("Optional; a PDF of at most %(limit)s.") % {"limit": "10 MB"},
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
+    )
+
     NEW_PAYER_FIELDS = (
         "payer_external_id",
         "payer_name",
@@ -93,6 +111,7 @@ class HandoverForm(forms.Form):
             (_("Payer"), [self["payer"]]),
             (_("…or a new payer"), [self[name] for name in self.NEW_PAYER_FIELDS]),
             (_("Invoice"), [self[name] for name in self.INVOICE_FIELDS]),
+            (_("Express monitoring"), [self["monitoring"], self["document"]]),
         ]
 
     # --- single fields --------------------------------------------------------------------
@@ -106,6 +125,12 @@ class HandoverForm(forms.Form):
     def clean_payer_phone(self) -> str:
         phone = self.cleaned_data["payer_phone"].strip()
         return normalize_phone(phone) if phone else ""
+
+    def clean_document(self):
+        document = self.cleaned_data.get("document")
+        if document:
+            validate_invoice_pdf(document)
+        return document or None
 
     def clean_currency(self) -> str:
         currency = self.cleaned_data["currency"].strip().upper()
@@ -181,6 +206,8 @@ class HandoverForm(forms.Form):
         """Keyword arguments of `invoices.services.hand_over_invoice` (tenant apart)."""
         data = self.cleaned_data
         arguments: dict[str, Any] = {name: data[name] for name in self.INVOICE_FIELDS}
+        arguments["express"] = data.get("monitoring") != "program"
+        arguments["document"] = data.get("document")
         if data["payer"] is not None:
             arguments["payer"] = data["payer"]
         else:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -31,6 +32,11 @@ class Source(models.TextChoices):
     KSEF = "ksef", _("KSeF e-invoice")
     BANK = "bank", _("Bank statement")
     DEMO = "demo", _("Demo data")
+
+
+def invoice_document_path(invoice: Invoice, filename: str) -> str:
+    """Per client, under a random name: the client's file name is never trusted as a path."""
+    return f"invoices/{invoice.tenant_id}/{uuid.uuid4().hex}.pdf"
 
 
 class Invoice(TenantOwnedModel):
@@ -78,6 +84,10 @@ class Invoice(TenantOwnedModel):
     paid_on = models.DateField(_("paid in full on"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The invoice's PDF the client attached when handing it over (express monitoring).
+    document = models.FileField(
+        _("invoice PDF"), upload_to=invoice_document_path, blank=True, max_length=200
+    )
 
     class Meta:
         verbose_name = _("invoice")
@@ -107,6 +117,12 @@ class Invoice(TenantOwnedModel):
         indexes = [
             models.Index(fields=["tenant", "status", "due_date"]),
             models.Index(fields=["tenant", "number"]),
+            # Express invoices are few; the contact planner finds them by hand-over day.
+            models.Index(
+                fields=["tenant", "created_at"],
+                condition=Q(monitoring_mode="single"),
+                name="invoice_express_by_handover",
+            ),
         ]
 
     def __str__(self) -> str:

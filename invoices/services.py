@@ -8,9 +8,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from invoices.documents import validate_invoice_pdf
 from invoices.models import (
     ZERO,
     AgingSnapshot,
@@ -21,6 +23,7 @@ from invoices.models import (
     Source,
 )
 from invoices.selectors import aging_buckets, days_sales_outstanding
+from invoices.signals import invoice_handed_over
 from payers.models import Payer
 from payers.services import create_payer
 from tenants.models import Tenant
@@ -315,17 +318,25 @@ def hand_over_invoice(
     external_id: str = "",
     outstanding_amount: Decimal | None = None,
     currency: str = "PLN",
+    express: bool = True,
+    document: UploadedFile | None = None,
 ) -> Invoice:
-    """Hand over one invoice for express monitoring (monitoring ekspresowy).
+    """Hand over one invoice, by default for express monitoring (monitoring ekspresowy).
 
     The payer is either `payer` (one of the tenant's) or a new one described by `payer_data`
     (the arguments of `payers.services.create_payer`); errors about a new payer are keyed
-    `payer_<field>`. The external id defaults to the number. All or nothing is saved.
+    `payer_<field>`. The external id defaults to the number. `document` is the invoice's PDF.
+    All or nothing is saved; `invoice_handed_over` announces it (the schedule starts at once).
     """
     if (payer is None) == (payer_data is None):
         raise ValidationError(
             {"payer": _("Choose one of your payers or describe a new one, not both.")}
         )
+    if document is not None:
+        try:
+            validate_invoice_pdf(document)
+        except ValidationError as error:
+            raise ValidationError({"document": error.messages}) from error
     external_id = (external_id or number or "").strip()
     if Invoice.objects.for_tenant(tenant).filter(external_id=external_id).exists():
         raise ValidationError(
@@ -339,7 +350,7 @@ def hand_over_invoice(
             payer = create_payer(tenant=tenant, **payer_data)
         except ValidationError as error:
             raise ValidationError(_payer_errors(error)) from error
-    return create_invoice(
+    invoice = create_invoice(
         tenant=tenant,
         payer=payer,
         external_id=external_id,
@@ -349,8 +360,26 @@ def hand_over_invoice(
         gross_amount=gross_amount,
         outstanding_amount=outstanding_amount,
         currency=currency,
-        monitoring_mode=Invoice.MonitoringMode.SINGLE,
+        monitoring_mode=(
+            Invoice.MonitoringMode.SINGLE if express else Invoice.MonitoringMode.PROGRAM
+        ),
         source=Source.MANUAL,
+    )
+    if document is not None:
+        invoice.document.save(f"{invoice.pk}.pdf", document, save=False)
+        invoice.save(update_fields=["document"])
+    announce_handover(invoice=invoice)
+    return invoice
+
+
+def announce_handover(*, invoice: Invoice) -> None:
+    """Tell the apps above the ledger that the client handed this invoice over."""
+    invoice_handed_over.send(
+        sender=__name__,
+        tenant_id=invoice.tenant_id,
+        invoice_id=invoice.pk,
+        payer_id=invoice.payer_id,
+        express=invoice.monitoring_mode == Invoice.MonitoringMode.SINGLE,
     )
 
 

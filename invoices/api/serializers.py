@@ -151,6 +151,23 @@ class InvoiceCreateSerializer(InvoiceWriteSerializer):
     gross_amount = serializers.DecimalField(
         **MONEY, min_value=Decimal(0), help_text="Gross amount, e.g. `1230.00`."
     )
+    express = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Express monitoring: the invoice gets the express schedule from today, planned "
+        "at once (the same as `monitoring_mode` `single`).",
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
+        express = attrs.pop("express", False)
+        if express:
+            if attrs.get("monitoring_mode") == Invoice.MonitoringMode.PROGRAM:
+                raise serializers.ValidationError(
+                    {"express": [_("An express invoice cannot also be in the programme.")]}
+                )
+            attrs["monitoring_mode"] = Invoice.MonitoringMode.SINGLE
+        return attrs
 
 
 class InvoiceBulkRequestSerializer(serializers.Serializer):

@@ -40,7 +40,7 @@ from invoices.api.serializers import (
 )
 from invoices.bulk import upsert_invoices
 from invoices.models import Invoice, Payment, Source
-from invoices.services import cancel_invoices, record_payment
+from invoices.services import announce_handover, cancel_invoices, record_payment
 from payers.api.common import (
     BULK_REFUSED,
     ID_PARAMETER,
@@ -97,7 +97,8 @@ class LedgerViewSet(
         request=InvoiceCreateSerializer,
         responses={201: InvoiceSerializer},
         description="Name the payer by `payer_external_id` or send it inline as `payer`. An "
-        "existing `external_id` is refused; use PATCH or the bulk upsert.",
+        "existing `external_id` is refused; use PATCH or the bulk upsert. With `express` the "
+        "invoice's express schedule starts today.",
     ),
     partial_update=extend_schema(
         parameters=[ID_PARAMETER],
@@ -124,7 +125,10 @@ class InvoiceViewSet(LedgerViewSet):
 
     def create(self, request: Request) -> Response:
         data = validated(InvoiceCreateSerializer, request.data)
-        return self._upserted(data, CREATE, status.HTTP_201_CREATED)
+        response = self._upserted(data, CREATE, status.HTTP_201_CREATED)
+        if response.status_code == status.HTTP_201_CREATED:
+            announce_handover(invoice=self.get_queryset().get(pk=response.data["id"]))
+        return response
 
     def partial_update(self, request: Request, pk: str) -> Response:
         invoice = self.get_object()

@@ -9,7 +9,12 @@ from decimal import Decimal
 import pytest
 
 from contact_schedule.calendar import is_contact_day
-from contact_schedule.models import ContactTask, ContactTaskInvoice, ContactWindow
+from contact_schedule.models import (
+    ContactTask,
+    ContactTaskInvoice,
+    ContactWindow,
+    ScheduleVersion,
+)
 from contact_schedule.planner import plan_day
 from invoices.models import Invoice
 from tests.factories import InvoiceFactory, PayerFactory
@@ -148,6 +153,11 @@ def test_nothing_is_planned_on_sundays_and_holidays(tenant):
 
 
 def test_express_invoices_follow_the_programme_until_an_express_schedule_exists(tenant):
+    """Without a published express schedule (the operator withdrew it), express invoices follow
+    the programme, counted from the due date."""
+    ScheduleVersion.objects.filter(template__purpose=Invoice.MonitoringMode.SINGLE).update(
+        published_at=None
+    )
     day = D(2026, 12, 11)
     invoice(
         PayerFactory(tenant=tenant),

@@ -41,7 +41,9 @@ def test_every_list_opens(admin_client, model):
 
 
 def test_a_published_version_shows_its_steps_read_only(admin_client):
-    version = ScheduleVersion.objects.filter(template__tenant=None).get()
+    version = ScheduleVersion.objects.filter(
+        template__tenant=None, template__purpose="program"
+    ).get()
 
     page = admin_client.get(
         reverse("admin:contact_schedule_scheduleversion_change", args=[version.pk])
