@@ -187,6 +187,7 @@ def _apply_chunk(batch: ImportBatch, chunk: list[ParsedRow], tally: Tally) -> No
             source=source,
             known_payers=tally.known_payers,
             staged=True,
+            skip_unchanged=True,
         )
         _count_report(report, [line for line, _item in invoices], tally)
         if batch.snapshot:

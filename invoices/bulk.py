@@ -12,8 +12,8 @@ follows through `settled_status`. Cancelling, disputing and escalating never hap
 from __future__ import annotations
 
 import datetime
-import hashlib
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -46,8 +46,15 @@ from payers.bulk.common import (
     flag_duplicates,
     is_keyed,
 )
+from payers.bulk.digest import item_digest, state_digest
 from payers.bulk.staging import copy_upsert, use_copy, written_fields
-from payers.bulk.upsert import PayerPlan, apply_payer_plans, existing_payers, plan_payers
+from payers.bulk.upsert import (
+    PayerPlan,
+    apply_payer_plans,
+    existing_payers,
+    plan_payers,
+    unchanged_payers,
+)
 from tenants.models import Tenant
 
 # Written on update; `source` and `created_at` keep saying where and when the invoice arrived.
@@ -86,6 +93,7 @@ class InvoicePlan:
     payer_id: int | None = None
     row: dict[str, Any] | None = None  # the values to write (INVOICE_FIELDS), when new or changed
     source: str = ""  # that row's source: the stored one when it exists
+    input_digest: bytes = b""  # of the item (`payers.bulk.digest`)
 
 
 @dataclass
@@ -101,21 +109,15 @@ class KnownPayers:
 
     def id_of(self, item: Mapping[str, Any]) -> int | None:
         known = self.ids.get(item["external_id"])
-        return known[1] if known and known[0] == _digest(item) else None
+        return known[1] if known and known[0] == item_digest(item) else None
 
     def remember(self, item: Mapping[str, Any], payer_id: int) -> None:
-        self.ids[item["external_id"]] = (_digest(item), payer_id)
+        self.ids[item["external_id"]] = (item_digest(item), payer_id)
 
     def forget(self, external_ids: Iterable[str]) -> None:
         """Payers written some other way since (a payer row of the same file)."""
         for external_id in external_ids:
             self.ids.pop(str(external_id or "").strip(), None)
-
-
-def _digest(item: Mapping[str, Any]) -> bytes:
-    """Equal for equal items built alike (the same key order, as one parser builds them all);
-    items that differ only in key order differ here too, which only costs a full check."""
-    return hashlib.blake2b(repr(item).encode(), digest_size=16).digest()
 
 
 def upsert_invoices(
@@ -128,6 +130,7 @@ def upsert_invoices(
     rejected: Mapping[int, ItemErrors] | None = None,
     known_payers: KnownPayers | None = None,
     staged: bool = False,
+    skip_unchanged: bool = False,
 ) -> BulkReport:
     """Create or update the invoices of `items` by external id; inline payers are upserted too.
 
@@ -136,20 +139,35 @@ def upsert_invoices(
     `mode`, `atomic` and `rejected` work as there. `known_payers` (a file import, chunk by chunk
     in one transaction) skips inline payers written identically by an earlier call and learns
     the ones this call writes; `staged` (a file import) writes through COPY and a staging table
-    on PostgreSQL (`payers.bulk.staging`) instead of `bulk_create`. Raises BulkWriteFailed when
-    the database refuses a write; nothing is applied then.
+    on PostgreSQL (`payers.bulk.staging`) instead of `bulk_create`. `skip_unchanged` (a file
+    import) reports an item as unchanged without validating it when its stored digest says this
+    very item already produced the stored invoice and payer (`payers.bulk.digest`). Raises
+    BulkWriteFailed when the database refuses a write; nothing is applied then.
     """
     rejected = rejected or {}
-    plans = [_validated(index, item, rejected.get(index)) for index, item in enumerate(items)]
+    digests = [item_digest(item) for item in items]
+    stored = _existing_invoices(tenant, _lookup_ids(items))
+    unchanged: dict[int, ItemResult] = {}
+    if skip_unchanged and mode == UPSERT:
+        unchanged = _unchanged(tenant, items, digests, stored, rejected, known_payers)
+    plans = [
+        _validated(index, item, rejected.get(index))
+        for index, item in enumerate(items)
+        if index not in unchanged
+    ]
+    for plan in plans:
+        plan.input_digest = digests[plan.result.index]
     flag_duplicates([plan.result for plan in plans])
     payer_plans = _plan_inline_payers(tenant, plans, known_payers)
     _resolve_payer_references(tenant, plans, payer_plans)
     # Classified even when a field failed, so every problem of an item is reported at once.
-    keyed = [plan for plan in plans if plan.parsed and is_keyed(plan.result)]
-    stored = _existing_invoices(tenant, [plan.result.external_id for plan in keyed])
-    for plan in keyed:
-        _classify(plan, tenant, stored.get(plan.result.external_id), mode, source)
-    report = BulkReport([plan.result for plan in plans])
+    for plan in plans:
+        if plan.parsed and is_keyed(plan.result):
+            _classify(plan, tenant, stored.get(plan.result.external_id), mode, source)
+    results = [plan.result for plan in plans]
+    if unchanged:
+        results = sorted([*results, *unchanged.values()], key=lambda result: result.index)
+    report = BulkReport(results)
     if atomic and report.has_errors:
         report.applied = False
         return report
@@ -331,10 +349,91 @@ def _resolve_payer_references(
             plan.payer_id = payer_plan.result.id  # None for a payer created by this call
 
 
+def _lookup_ids(items: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The external ids of `items` that can name a stored invoice (others fail validation)."""
+    ids = (str(item.get("external_id") or "").strip() for item in items)
+    return [key for key in dict.fromkeys(ids) if key and len(key) <= 100 and "\x00" not in key]
+
+
+def _unchanged(
+    tenant: Tenant,
+    items: Sequence[Mapping[str, Any]],
+    digests: Sequence[bytes],
+    stored: Mapping[str, dict[str, Any]],
+    rejected: Mapping[int, ItemErrors],
+    known_payers: KnownPayers | None,
+) -> dict[int, ItemResult]:
+    """The items that already produced exactly their stored invoice and payer, by index.
+
+    An item qualifies when its invoice's digest matches (`payers.bulk.digest`), its payer is
+    the invoice's and is unchanged too (known to this batch, or its own digest matches), its
+    external id is its own in the call and every copy of its inline payer in the call is equal.
+    Anything else takes the full path, which decides as it always did.
+    """
+    counts = Counter(str(item.get("external_id") or "").strip() for item in items)
+    payer_copies: dict[str, set[bytes]] = {}
+    candidates = []
+    for index, item in enumerate(items):
+        payer = _payer_of(item)
+        if payer is not None and payer[1] is not None:
+            payer_copies.setdefault(payer[0], set()).add(item_digest(payer[1]))
+        external_id = str(item.get("external_id") or "").strip()
+        row = stored.get(external_id)
+        if index in rejected or payer is None or row is None or counts[external_id] > 1:
+            continue
+        values = (row[name] for name in INVOICE_FIELDS)
+        if row["import_digest"] and row["import_digest"] == state_digest(digests[index], values):
+            candidates.append((index, row, *payer))
+    inline = {
+        payer_id: payer_item
+        for _index, _row, payer_id, payer_item in candidates
+        if payer_item is not None and len(payer_copies[payer_id]) == 1
+    }
+    ids: dict[str, int] = {}
+    for external_id, payer_item in inline.items():
+        known = known_payers.id_of(payer_item) if known_payers else None
+        if known is not None:
+            ids[external_id] = known
+    to_check = {key: payer_item for key, payer_item in inline.items() if key not in ids}
+    verified = unchanged_payers(tenant=tenant, items=to_check) if to_check else {}
+    for external_id, payer_id in verified.items():
+        if known_payers is not None:
+            known_payers.remember(to_check[external_id], payer_id)
+    ids |= verified
+    referenced = [key for _i, _r, key, payer_item in candidates if payer_item is None]
+    referenced = [key for key in referenced if key not in payer_copies]  # else as given inline
+    if referenced:
+        found = existing_payers(tenant=tenant, external_ids=referenced)
+        ids |= {key: payer.id for key, payer in found.items()}
+    return {
+        index: ItemResult(index, row["external_id"], result=UNCHANGED, id=row["id"])
+        for index, row, payer_key, _payer_item in candidates
+        if ids.get(payer_key) is not None and ids[payer_key] == row["payer_id"]
+    }
+
+
+def _payer_of(item: Mapping[str, Any]) -> tuple[str, dict[str, Any] | None] | None:
+    """The payer an item names: (external id, the inline item as the full path builds it, or
+    None when referenced only); None when the reference needs the full path's checks."""
+    reference = str(item.get("payer_external_id") or "").strip()
+    inline = item.get("payer")
+    if inline is None:
+        usable = reference and len(reference) <= 100 and "\x00" not in reference
+        return (reference, None) if usable else None
+    if not isinstance(inline, Mapping):
+        return None
+    inline_id = str(inline.get("external_id") or "").strip() or reference
+    if not inline_id or (reference and reference != inline_id):
+        return None
+    payer_item = dict(inline)
+    payer_item["external_id"] = inline_id  # as `_validate_payer_reference` builds it
+    return inline_id, payer_item
+
+
 def _existing_invoices(tenant: Tenant, external_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-    """The stored values (INVOICE_FIELDS, id, source) by external id; plain dicts, no models."""
+    """The stored values (INVOICE_FIELDS, id, source, digest) by external id; plain dicts."""
     found: dict[str, dict[str, Any]] = {}
-    names = ("external_id", "id", "source", *INVOICE_FIELDS)
+    names = ("external_id", "id", "source", "import_digest", *INVOICE_FIELDS)
     for part in chunked(external_ids):
         invoices = Invoice.objects.for_tenant(tenant).filter(external_id__in=part)
         found.update((values["external_id"], values) for values in invoices.values(*names))
@@ -431,6 +530,8 @@ def _apply(tenant: Tenant, plans: Sequence[InvoicePlan], *, staged: bool) -> Non
     for plan in to_write:
         if plan.payer_plan is not None:
             plan.row["payer_id"] = plan.payer_plan.result.id
+        values = (plan.row[name] for name in INVOICE_FIELDS)
+        plan.row["import_digest"] = state_digest(plan.input_digest, values)
     if not to_write:
         return
     if staged and use_copy():
@@ -440,7 +541,7 @@ def _apply(tenant: Tenant, plans: Sequence[InvoicePlan], *, staged: bool) -> Non
             Invoice,
             [field.column for field in fields],
             (_values_of(base, plan, fields) for plan in to_write),
-            update=INVOICE_FIELDS,
+            update=(*INVOICE_FIELDS, "import_digest"),
         )
         for plan in to_write:
             plan.result.id = ids[plan.result.external_id]
@@ -454,7 +555,11 @@ def _apply(tenant: Tenant, plans: Sequence[InvoicePlan], *, staged: bool) -> Non
         batch_size=WRITE_BATCH,
         update_conflicts=True,
         unique_fields=["tenant", "external_id"],
-        update_fields=[name.removesuffix("_id") for name in INVOICE_FIELDS] + ["updated_at"],
+        update_fields=[
+            *(name.removesuffix("_id") for name in INVOICE_FIELDS),
+            "import_digest",
+            "updated_at",
+        ],
     )
     fill_missing_ids(Invoice, tenant, rows)
     for plan, row in zip(to_write, rows, strict=True):
