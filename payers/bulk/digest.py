@@ -34,10 +34,11 @@ def state_digest(input_digest: bytes, values: Iterable[Any]) -> str:
 
 
 def contacts_state(contacts: Iterable[Any]) -> str:
-    """A payer's contacts as the upsert sees them (ids aside), in a fixed order."""
+    """A payer's contacts as the upsert sees them (ids aside), in a fixed order; the kind as text
+    (an enum member when just planned, a string when read)."""
     return repr(
         sorted(
-            (c.kind, c.value, bool(c.is_primary), bool(c.is_wrong), c.opted_out_at is not None)
+            (str(c.kind), c.value, bool(c.is_primary), bool(c.is_wrong), c.opted_out_at is not None)
             for c in contacts
         )
     )
