@@ -12,6 +12,7 @@ follows through `settled_status`. Cancelling, disputing and escalating never hap
 from __future__ import annotations
 
 import datetime
+import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -37,6 +38,7 @@ from payers.bulk.common import (
     BulkWriteFailed,
     ItemErrors,
     ItemResult,
+    any_of,
     chunked,
     clean_choice,
     clean_external_id,
@@ -89,6 +91,7 @@ class InvoicePlan:
     values: dict[str, Any] = field(default_factory=dict)
     payer_external_id: str = ""
     payer_item: dict[str, Any] | None = None  # the payer given inline
+    payer_digest: bytes = b""  # its `item_digest`
     payer_plan: PayerPlan | None = None  # that payer's upsert, shared by its invoices
     payer_id: int | None = None
     row: dict[str, Any] | None = None  # the values to write (INVOICE_FIELDS), when new or changed
@@ -107,12 +110,15 @@ class KnownPayers:
 
     ids: dict[str, tuple[bytes, int]] = field(default_factory=dict)
 
-    def id_of(self, item: Mapping[str, Any]) -> int | None:
+    def id_of(self, item: Mapping[str, Any], digest: bytes | None = None) -> int | None:
+        """The payer's id when `item` (whose `item_digest` may be given) is known as it is."""
         known = self.ids.get(item["external_id"])
-        return known[1] if known and known[0] == item_digest(item) else None
+        if known is None:
+            return None
+        return known[1] if known[0] == (digest or item_digest(item)) else None
 
-    def remember(self, item: Mapping[str, Any], payer_id: int) -> None:
-        self.ids[item["external_id"]] = (item_digest(item), payer_id)
+    def remember(self, item: Mapping[str, Any], payer_id: int, digest: bytes = b"") -> None:
+        self.ids[item["external_id"]] = (digest or item_digest(item), payer_id)
 
     def forget(self, external_ids: Iterable[str]) -> None:
         """Payers written some other way since (a payer row of the same file)."""
@@ -145,13 +151,18 @@ def upsert_invoices(
     BulkWriteFailed when the database refuses a write; nothing is applied then.
     """
     rejected = rejected or {}
-    digests = [item_digest(item) for item in items]
+    payer_digests = [_raw_payer_digest(item) for item in items]
+    digests = [
+        _input_digest(item, digest) for item, digest in zip(items, payer_digests, strict=True)
+    ]
     stored = _existing_invoices(tenant, _lookup_ids(items))
     unchanged: dict[int, ItemResult] = {}
     if skip_unchanged and mode == UPSERT:
-        unchanged = _unchanged(tenant, items, digests, stored, rejected, known_payers)
+        unchanged = _unchanged(
+            tenant, items, (digests, payer_digests), stored, rejected, known_payers
+        )
     plans = [
-        _validated(index, item, rejected.get(index))
+        _validated(index, item, rejected.get(index), payer_digests[index])
         for index, item in enumerate(items)
         if index not in unchanged
     ]
@@ -184,11 +195,31 @@ def upsert_invoices(
             if plan.payer_plan is not None and plan.payer_plan.result.index != KNOWN
         }
         for plan in written.values():
-            known_payers.remember(plan.payer_item, plan.payer_plan.result.id)
+            known_payers.remember(plan.payer_item, plan.payer_plan.result.id, plan.payer_digest)
     return report
 
 
-def _validated(index: int, item: Mapping[str, Any], parse_errors: ItemErrors | None) -> InvoicePlan:
+def input_digest(item: Mapping[str, Any]) -> bytes:
+    """The digest of an invoice item that its stored `import_digest` covers."""
+    return _input_digest(item, _raw_payer_digest(item))
+
+
+def _raw_payer_digest(item: Mapping[str, Any]) -> bytes:
+    """The `item_digest` of the payer an item carries inline, as given; b"" without one."""
+    inline = item.get("payer")
+    return item_digest(inline) if isinstance(inline, Mapping) else b""
+
+
+def _input_digest(item: Mapping[str, Any], payer_digest: bytes) -> bytes:
+    """The digest of an invoice item: its own values and its inline payer's digest (computed
+    once per item: the payer's is needed on its own as well)."""
+    own = repr([entry for entry in item.items() if entry[0] != "payer"]).encode()
+    return hashlib.blake2b(own + payer_digest, digest_size=16).digest()
+
+
+def _validated(
+    index: int, item: Mapping[str, Any], parse_errors: ItemErrors | None, payer_digest: bytes
+) -> InvoicePlan:
     plan = InvoicePlan(ItemResult(index, str(item.get("external_id") or "").strip()))
     result, values = plan.result, plan.values
     if parse_errors:
@@ -217,12 +248,14 @@ def _validated(index: int, item: Mapping[str, Any], parse_errors: ItemErrors | N
     for name in ("gross_amount", "outstanding_amount"):
         if name in item:
             values[name] = _amount(result, name, item[name])
-    _validate_payer_reference(plan, item)
+    _validate_payer_reference(plan, item, payer_digest)
     drop_failed(values, result.errors)
     return plan
 
 
-def _validate_payer_reference(plan: InvoicePlan, item: Mapping[str, Any]) -> None:
+def _validate_payer_reference(
+    plan: InvoicePlan, item: Mapping[str, Any], payer_digest: bytes
+) -> None:
     reference = str(item.get("payer_external_id") or "").strip()
     if "\x00" in reference or len(reference) > 100:  # never a payer's id, nor safe to query
         plan.result.add_error("payer_external_id", _("At most 100 characters, without NUL."))
@@ -241,6 +274,8 @@ def _validate_payer_reference(plan: InvoicePlan, item: Mapping[str, Any]) -> Non
             "payer_external_id", _("Differs from payer.external_id; send one of them.")
         )
     plan.payer_item["external_id"] = plan.payer_external_id = inline_id
+    same = inline.get("external_id") == inline_id  # then the item is the one given, digest too
+    plan.payer_digest = payer_digest if same else item_digest(plan.payer_item)
 
 
 def _instalment(result: ItemResult, value: Any) -> int | None:
@@ -302,7 +337,9 @@ def _plan_inline_payers(
     known: dict[str, PayerPlan] = {}
     owners = []
     for owner in first.values():
-        payer_id = known_payers.id_of(owner.payer_item) if known_payers else None
+        payer_id = None
+        if known_payers is not None:
+            payer_id = known_payers.id_of(owner.payer_item, owner.payer_digest)
         if payer_id is None:
             owners.append(owner)
         else:
@@ -358,7 +395,7 @@ def _lookup_ids(items: Sequence[Mapping[str, Any]]) -> list[str]:
 def _unchanged(
     tenant: Tenant,
     items: Sequence[Mapping[str, Any]],
-    digests: Sequence[bytes],
+    digests: tuple[Sequence[bytes], Sequence[bytes]],
     stored: Mapping[str, dict[str, Any]],
     rejected: Mapping[int, ItemErrors],
     known_payers: KnownPayers | None,
@@ -370,44 +407,49 @@ def _unchanged(
     external id is its own in the call and every copy of its inline payer in the call is equal.
     Anything else takes the full path, which decides as it always did.
     """
+    invoice_digests, raw_payer_digests = digests
     counts = Counter(str(item.get("external_id") or "").strip() for item in items)
-    payer_copies: dict[str, set[bytes]] = {}
+    payer_copies: dict[str, set[bytes]] = {}  # the digests of each inline payer's copies
     candidates = []
     for index, item in enumerate(items):
         payer = _payer_of(item)
+        payer_digest = b""
         if payer is not None and payer[1] is not None:
-            payer_copies.setdefault(payer[0], set()).add(item_digest(payer[1]))
+            same = item["payer"].get("external_id") == payer[0]  # as in _validate_payer_reference
+            payer_digest = raw_payer_digests[index] if same else item_digest(payer[1])
+            payer_copies.setdefault(payer[0], set()).add(payer_digest)
         external_id = str(item.get("external_id") or "").strip()
         row = stored.get(external_id)
         if index in rejected or payer is None or row is None or counts[external_id] > 1:
             continue
         values = (row[name] for name in INVOICE_FIELDS)
-        if row["import_digest"] and row["import_digest"] == state_digest(digests[index], values):
-            candidates.append((index, row, *payer))
+        digest = invoice_digests[index]
+        if row["import_digest"] and row["import_digest"] == state_digest(digest, values):
+            candidates.append((index, row, *payer, payer_digest))
     inline = {
-        payer_id: payer_item
-        for _index, _row, payer_id, payer_item in candidates
-        if payer_item is not None and len(payer_copies[payer_id]) == 1
+        key: (payer_item, payer_digest)
+        for _index, _row, key, payer_item, payer_digest in candidates
+        if payer_item is not None and len(payer_copies[key]) == 1
     }
     ids: dict[str, int] = {}
-    for external_id, payer_item in inline.items():
-        known = known_payers.id_of(payer_item) if known_payers else None
+    for key, (payer_item, payer_digest) in inline.items():
+        known = known_payers.id_of(payer_item, payer_digest) if known_payers else None
         if known is not None:
-            ids[external_id] = known
-    to_check = {key: payer_item for key, payer_item in inline.items() if key not in ids}
+            ids[key] = known
+    to_check = {key: payer_item for key, (payer_item, _d) in inline.items() if key not in ids}
     verified = unchanged_payers(tenant=tenant, items=to_check) if to_check else {}
     for external_id, payer_id in verified.items():
         if known_payers is not None:
             known_payers.remember(to_check[external_id], payer_id)
     ids |= verified
-    referenced = [key for _i, _r, key, payer_item in candidates if payer_item is None]
+    referenced = [key for _i, _r, key, payer_item, _d in candidates if payer_item is None]
     referenced = [key for key in referenced if key not in payer_copies]  # else as given inline
     if referenced:
         found = existing_payers(tenant=tenant, external_ids=referenced)
         ids |= {key: payer.id for key, payer in found.items()}
     return {
         index: ItemResult(index, row["external_id"], result=UNCHANGED, id=row["id"])
-        for index, row, payer_key, _payer_item in candidates
+        for index, row, payer_key, _payer_item, _payer_digest in candidates
         if ids.get(payer_key) is not None and ids[payer_key] == row["payer_id"]
     }
 
@@ -435,7 +477,7 @@ def _existing_invoices(tenant: Tenant, external_ids: Sequence[str]) -> dict[str,
     found: dict[str, dict[str, Any]] = {}
     names = ("external_id", "id", "source", "import_digest", *INVOICE_FIELDS)
     for part in chunked(external_ids):
-        invoices = Invoice.objects.for_tenant(tenant).filter(external_id__in=part)
+        invoices = Invoice.objects.for_tenant(tenant).filter(external_id__in=any_of(part, "text"))
         found.update((values["external_id"], values) for values in invoices.values(*names))
     return found
 

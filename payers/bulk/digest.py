@@ -29,7 +29,8 @@ def state_digest(input_digest: bytes, values: Iterable[Any]) -> str:
     Values are compared as text (`str`), so an enum member and its value, or a Decimal read back
     from either database, give the same digest.
     """
-    text = repr(tuple(None if value is None else str(value) for value in values))
+    # Unambiguous; None and "None" never meet in one field (text columns are never NULL).
+    text = repr([*map(str, values)])
     return hashlib.blake2b(input_digest + text.encode(), digest_size=DIGEST_SIZE).hexdigest()
 
 

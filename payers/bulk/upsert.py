@@ -34,6 +34,7 @@ from payers.bulk.common import (
     BulkWriteFailed,
     ItemErrors,
     ItemResult,
+    any_of,
     chunked,
     clean_choice,
     clean_external_id,
@@ -137,7 +138,7 @@ def existing_payers(*, tenant: Tenant, external_ids: Sequence[str]) -> dict[str,
     found: dict[str, SimpleNamespace] = {}
     names = ("id", "external_id", "import_digest", *PAYER_FIELDS)
     for part in chunked(list(dict.fromkeys(external_ids))):
-        payers = Payer.objects.for_tenant(tenant).filter(external_id__in=part)
+        payers = Payer.objects.for_tenant(tenant).filter(external_id__in=any_of(part, "text"))
         found.update(
             (values["external_id"], SimpleNamespace(**values)) for values in payers.values(*names)
         )
@@ -386,7 +387,9 @@ def _contacts_by_payer(
     found: dict[int, list[SimpleNamespace]] = {}
     names = ("id", "payer_id", "kind", "value", "is_primary", "is_wrong", "opted_out_at")
     for part in chunked(payer_ids):
-        contacts = PayerContact.objects.for_tenant(tenant).filter(payer_id__in=part)
+        contacts = PayerContact.objects.for_tenant(tenant).filter(
+            payer_id__in=any_of(part, "bigint")
+        )
         for values in contacts.values(*names):
             found.setdefault(values["payer_id"], []).append(SimpleNamespace(**values))
     return found

@@ -15,10 +15,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from imports.models import ImportBatch
-from invoices.bulk import INVOICE_FIELDS, KnownPayers, upsert_invoices
+from invoices.bulk import INVOICE_FIELDS, KnownPayers, input_digest, upsert_invoices
 from invoices.models import Invoice
 from invoices.services import record_payment
-from payers.bulk.digest import item_digest, state_digest
+from payers.bulk.digest import state_digest
 from payers.bulk.upsert import unchanged_payers
 from payers.models import Payer, PayerContact
 from tests.factories import TenantFactory, valid_nip
@@ -88,7 +88,7 @@ def test_every_written_row_carries_the_digest_a_reimport_compares(imported):
     for given in items:
         stored = Invoice.objects.for_tenant(tenant).values().get(external_id=given["external_id"])
         values = [stored[name] for name in INVOICE_FIELDS]
-        assert stored["import_digest"] == state_digest(item_digest(given), values)
+        assert stored["import_digest"] == state_digest(input_digest(given), values)
     payer_items = {given["payer"]["external_id"]: given["payer"] for given in items}
     payer_ids = dict(Payer.objects.for_tenant(tenant).values_list("external_id", "id"))
     assert unchanged_payers(tenant=tenant, items=payer_items) == payer_ids
