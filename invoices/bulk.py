@@ -409,67 +409,76 @@ def _unchanged(
     """
     invoice_digests, raw_payer_digests = digests
     counts = Counter(str(item.get("external_id") or "").strip() for item in items)
-    payer_copies: dict[str, set[bytes]] = {}  # the digests of each inline payer's copies
-    candidates = []
+    matching = []  # the items whose invoice digest matches: (index, stored row)
     for index, item in enumerate(items):
-        payer = _payer_of(item)
-        payer_digest = b""
-        if payer is not None and payer[1] is not None:
-            same = item["payer"].get("external_id") == payer[0]  # as in _validate_payer_reference
-            payer_digest = raw_payer_digests[index] if same else item_digest(payer[1])
-            payer_copies.setdefault(payer[0], set()).add(payer_digest)
         external_id = str(item.get("external_id") or "").strip()
         row = stored.get(external_id)
-        if index in rejected or payer is None or row is None or counts[external_id] > 1:
+        if row is None or not row["import_digest"] or counts[external_id] > 1 or index in rejected:
             continue
         values = (row[name] for name in INVOICE_FIELDS)
-        digest = invoice_digests[index]
-        if row["import_digest"] and row["import_digest"] == state_digest(digest, values):
-            candidates.append((index, row, *payer, payer_digest))
+        if row["import_digest"] == state_digest(invoice_digests[index], values):
+            matching.append((index, row))
+    if not matching:
+        return {}
+    payers = [_payer_of(*pair) for pair in zip(items, raw_payer_digests, strict=True)]
+    payer_copies: dict[str, set[bytes]] = {}  # the digests of each inline payer's copies
+    for payer in payers:
+        if payer is not None and payer[1] is not None:
+            payer_copies.setdefault(payer[0], set()).add(payer[2])
     inline = {
-        key: (payer_item, payer_digest)
-        for _index, _row, key, payer_item, payer_digest in candidates
-        if payer_item is not None and len(payer_copies[key]) == 1
+        payer[0]: payer
+        for payer in (payers[index] for index, _row in matching)
+        if payer is not None and payer[1] is not None and len(payer_copies[payer[0]]) == 1
     }
     ids: dict[str, int] = {}
-    for key, (payer_item, payer_digest) in inline.items():
+    to_check = {}
+    for key, (_key, payer_item, payer_digest) in inline.items():
         known = known_payers.id_of(payer_item, payer_digest) if known_payers else None
-        if known is not None:
+        if known is None:
+            to_check[key] = payer_item
+        else:
             ids[key] = known
-    to_check = {key: payer_item for key, (payer_item, _d) in inline.items() if key not in ids}
     verified = unchanged_payers(tenant=tenant, items=to_check) if to_check else {}
-    for external_id, payer_id in verified.items():
+    for key, payer_id in verified.items():
         if known_payers is not None:
-            known_payers.remember(to_check[external_id], payer_id)
+            known_payers.remember(to_check[key], payer_id, inline[key][2])
     ids |= verified
-    referenced = [key for _i, _r, key, payer_item, _d in candidates if payer_item is None]
+    referenced = [
+        payers[index][0]
+        for index, _row in matching
+        if payers[index] is not None and payers[index][1] is None
+    ]
     referenced = [key for key in referenced if key not in payer_copies]  # else as given inline
     if referenced:
         found = existing_payers(tenant=tenant, external_ids=referenced)
         ids |= {key: payer.id for key, payer in found.items()}
     return {
         index: ItemResult(index, row["external_id"], result=UNCHANGED, id=row["id"])
-        for index, row, payer_key, _payer_item, _payer_digest in candidates
-        if ids.get(payer_key) is not None and ids[payer_key] == row["payer_id"]
+        for index, row in matching
+        if payers[index] is not None and ids.get(payers[index][0], 0) == row["payer_id"]
     }
 
 
-def _payer_of(item: Mapping[str, Any]) -> tuple[str, dict[str, Any] | None] | None:
-    """The payer an item names: (external id, the inline item as the full path builds it, or
-    None when referenced only); None when the reference needs the full path's checks."""
+def _payer_of(
+    item: Mapping[str, Any], raw_digest: bytes
+) -> tuple[str, Mapping[str, Any] | None, bytes] | None:
+    """The payer an item names: (external id, the inline item as the full path builds it or None
+    when only referenced, that item's digest); None when the full path's checks are needed."""
     reference = str(item.get("payer_external_id") or "").strip()
     inline = item.get("payer")
     if inline is None:
         usable = reference and len(reference) <= 100 and "\x00" not in reference
-        return (reference, None) if usable else None
+        return (reference, None, b"") if usable else None
     if not isinstance(inline, Mapping):
         return None
     inline_id = str(inline.get("external_id") or "").strip() or reference
     if not inline_id or (reference and reference != inline_id):
         return None
+    if inline.get("external_id") == inline_id:  # the item as given (a file's always is)
+        return inline_id, inline, raw_digest
     payer_item = dict(inline)
     payer_item["external_id"] = inline_id  # as `_validate_payer_reference` builds it
-    return inline_id, payer_item
+    return inline_id, payer_item, item_digest(payer_item)
 
 
 def _existing_invoices(tenant: Tenant, external_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
