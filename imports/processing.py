@@ -34,6 +34,8 @@ from imports.selectors import progress_key
 from invoices.bulk import KnownPayers, upsert_invoices
 from invoices.models import Invoice, Source
 from payers.bulk import BulkReport, upsert_payers
+from payers.bulk.staging import refresh_statistics
+from payers.models import Payer, PayerContact
 from tenants.models import Tenant
 from tenants.selectors import tenant_today
 from webhooks.services import publish_event
@@ -128,6 +130,7 @@ def process_batch(
                 "nothing was imported. The operator has been notified."
             ) % {"error": type(error).__name__}
         return _finish(batch, ImportBatch.Status.FAILED, Tally(rows=tally.rows), summary)
+    refresh_statistics((Invoice, Payer, PayerContact), rows=tally.created + tally.updated)
     return _finish(batch, ImportBatch.Status.DONE, tally, _summary(batch, tally))
 
 

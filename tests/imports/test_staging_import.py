@@ -226,3 +226,22 @@ def test_a_payer_row_between_two_copies_of_an_inline_payer_is_not_forgotten(swie
 
     assert Payer.objects.for_tenant(swiezak).get(external_id="K1").name == "Kwiaciarnia"
     assert (tally.created, tally.updated, tally.rejected) == (2, 1, 0)
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="ANALYZE is PostgreSQL's")
+def test_a_large_import_refreshes_the_planners_statistics():
+    """Otherwise the next import's lookups scan the tenant's rows (see refresh_statistics)."""
+    from payers.bulk.staging import ANALYZE_AFTER_ROWS, refresh_statistics
+
+    upsert_invoices(tenant=TenantFactory(), items=[item(n) for n in range(3)], staged=True)
+
+    def rows_known_to_the_planner() -> float:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'invoices_invoice'")
+            return cursor.fetchone()[0]
+
+    refresh_statistics([Invoice], rows=ANALYZE_AFTER_ROWS - 1)
+    assert rows_known_to_the_planner() != 3  # a small import leaves them to autovacuum
+    refresh_statistics([Invoice], rows=ANALYZE_AFTER_ROWS)
+    assert rows_known_to_the_planner() == 3
