@@ -97,6 +97,7 @@ class InvoicePlan:
     row: dict[str, Any] | None = None  # the values to write (INVOICE_FIELDS), when new or changed
     source: str = ""  # that row's source: the stored one when it exists
     input_digest: bytes = b""  # of the item (`payers.bulk.digest`)
+    refreshed_digest: str = ""  # for an unchanged invoice whose stored digest is not this item's
 
 
 @dataclass
@@ -548,6 +549,9 @@ def _classify(
     after = vars(row)
     if after == before:
         result.result = UNCHANGED
+        digest = state_digest(plan.input_digest, before.values())
+        if digest != stored["import_digest"]:
+            plan.refreshed_digest = digest  # so that the next import of this item skips it
     else:
         plan.row, plan.source, result.result = after, stored["source"], UPDATED
 
@@ -577,6 +581,12 @@ def _apply(tenant: Tenant, plans: Sequence[InvoicePlan], *, staged: bool) -> Non
     """Payers first (new ones get their ids), then the invoices, in one transaction."""
     payer_plans = {id(plan.payer_plan): plan.payer_plan for plan in plans if plan.payer_plan}
     apply_payer_plans(tenant=tenant, plans=list(payer_plans.values()), staged=staged)
+    refreshed = [
+        Invoice(pk=plan.result.id, import_digest=plan.refreshed_digest)
+        for plan in plans
+        if plan.refreshed_digest
+    ]
+    Invoice.objects.bulk_update(refreshed, ["import_digest"], batch_size=WRITE_BATCH)
     to_write = [plan for plan in plans if plan.row is not None]
     for plan in to_write:
         if plan.payer_plan is not None:

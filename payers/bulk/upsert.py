@@ -90,6 +90,7 @@ class PayerPlan:
     contact_changes: ContactChanges = field(default_factory=ContactChanges)
     input_digest: bytes = b""  # of the item (`payers.bulk.digest`)
     contacts_after: list[SimpleNamespace] = field(default_factory=list)  # once row is written
+    refreshed_digest: str = ""  # for an unchanged payer whose stored digest is not this item's
 
 
 def plan_payers(
@@ -196,6 +197,12 @@ def apply_payer_plans(*, tenant: Tenant, plans: Sequence[PayerPlan], staged: boo
         for plan in to_write:
             plan.result.id = plan.row.pk
     _apply_contact_changes(tenant, [plan for plan in plans if not plan.result.errors], staged)
+    refreshed = [
+        Payer(pk=plan.result.id, import_digest=plan.refreshed_digest)
+        for plan in plans
+        if plan.refreshed_digest and not plan.result.errors
+    ]
+    Payer.objects.bulk_update(refreshed, ["import_digest"], batch_size=WRITE_BATCH)
 
 
 def upsert_payers(
@@ -323,6 +330,10 @@ def _classify_payer(
     plan.contact_changes = _contact_changes(contacts, plan.contacts)
     if not changed and not plan.contact_changes:
         result.result = UNCHANGED
+        if plan.contacts:  # its contacts were read: the digest can cover them
+            digest = state_digest(plan.input_digest, payer_state(stored, PAYER_FIELDS, contacts))
+            if digest != stored.import_digest:
+                plan.refreshed_digest = digest  # so that the next import of it skips it
         return
     merged = {name: getattr(stored, name) for name in PAYER_FIELDS} | plan.values
     plan.row = Payer(tenant=tenant, external_id=stored.external_id, **merged)

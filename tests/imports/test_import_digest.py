@@ -82,9 +82,8 @@ def imported():
     return tenant, items
 
 
-def test_every_written_row_carries_the_digest_a_reimport_compares(imported):
-    tenant, items = imported
-
+def assert_digests_match(tenant, items) -> None:
+    """Each stored invoice and payer carries the digest a re-import of `items` compares."""
     for given in items:
         stored = Invoice.objects.for_tenant(tenant).values().get(external_id=given["external_id"])
         values = [stored[name] for name in INVOICE_FIELDS]
@@ -92,6 +91,10 @@ def test_every_written_row_carries_the_digest_a_reimport_compares(imported):
     payer_items = {given["payer"]["external_id"]: given["payer"] for given in items}
     payer_ids = dict(Payer.objects.for_tenant(tenant).values_list("external_id", "id"))
     assert unchanged_payers(tenant=tenant, items=payer_items) == payer_ids
+
+
+def test_every_written_row_carries_the_digest_a_reimport_compares(imported):
+    assert_digests_match(*imported)
 
 
 def test_the_same_items_again_are_unchanged_and_write_nothing(imported):
@@ -227,3 +230,45 @@ def test_reimporting_a_file_after_a_payment_updates_that_invoice_only(swiezak, r
     assert batch.status == ImportBatch.Status.DONE
     assert (batch.updated_count, batch.unchanged_count) == (1, 39)
     assert Invoice.objects.for_tenant(swiezak).filter(import_digest="").count() == 0
+
+
+def by_reference(n: int, payer: str) -> dict:
+    """An invoice item naming its payer by external id, as the API's bulk calls may."""
+    fields = item(n)
+    del fields["payer"]
+    return fields | {"payer_external_id": payer}
+
+
+def test_invoices_naming_their_payer_by_id_are_skipped_while_that_payer_stays(imported):
+    tenant, _items = imported
+    upsert(tenant, [by_reference(7, "K0")])
+
+    again = upsert(tenant, [by_reference(7, "K0")])
+    moved = upsert(tenant, [by_reference(7, "K1")])
+
+    assert outcome(again) == {"INV-7": "unchanged"}
+    assert outcome(moved) == {"INV-7": "updated"}
+    assert Invoice.objects.for_tenant(tenant).get(external_id="INV-7").payer.external_id == "K1"
+
+
+def test_a_payer_written_without_an_import_has_no_digest_to_match(imported):
+    tenant, items = imported
+    payer = Payer.objects.for_tenant(tenant).get(external_id="K0")
+    payer.import_digest = ""  # as the payers made by hand or by create_payer
+    payer.save()
+
+    assert set(unchanged_payers(tenant=tenant, items={"K0": items[0]["payer"]})) == set()
+    assert set(outcome(upsert(tenant, items)).values()) == {"unchanged"}
+
+
+def test_an_unchanged_row_without_a_matching_digest_gets_one_for_next_time(imported):
+    tenant, items = imported
+    Invoice.objects.for_tenant(tenant).update(import_digest="")
+    Payer.objects.for_tenant(tenant).update(import_digest="")
+    before = sorted(Invoice.objects.for_tenant(tenant).values_list("id", "updated_at"))
+
+    report = upsert(tenant, items)
+
+    assert set(outcome(report).values()) == {"unchanged"}
+    assert sorted(Invoice.objects.for_tenant(tenant).values_list("id", "updated_at")) == before
+    assert_digests_match(tenant, items)
