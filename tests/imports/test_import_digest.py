@@ -272,3 +272,16 @@ def test_an_unchanged_row_without_a_matching_digest_gets_one_for_next_time(impor
     assert set(outcome(report).values()) == {"unchanged"}
     assert sorted(Invoice.objects.for_tenant(tenant).values_list("id", "updated_at")) == before
     assert_digests_match(tenant, items)
+
+
+def test_a_batch_leaves_the_garbage_collector_as_it_found_it(swiezak, run_import):
+    """A worker runs many batches: the collector's tuning for one must not outlive it."""
+    import gc
+
+    thresholds, frozen = gc.get_threshold(), gc.get_freeze_count()
+
+    done = run_import(swiezak, FEED / "invoices_erp_cp1250.csv")
+    refused = run_import(swiezak, FEED / "missing_columns.csv")
+
+    assert (done.status, refused.status) == (ImportBatch.Status.DONE, ImportBatch.Status.REJECTED)
+    assert (gc.get_threshold(), gc.get_freeze_count()) == (thresholds, frozen)
