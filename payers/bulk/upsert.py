@@ -152,15 +152,12 @@ def unchanged_payers(*, tenant: Tenant, items: Mapping[str, Mapping[str, Any]]) 
     stored = existing_payers(tenant=tenant, external_ids=list(items))
     candidates = [payer for payer in stored.values() if payer.import_digest]
     contacts = _contacts_by_payer(tenant, [payer.id for payer in candidates])
-    return {
-        payer.external_id: payer.id
-        for payer in candidates
-        if payer.import_digest
-        == state_digest(
-            item_digest(items[payer.external_id]),
-            payer_state(payer, PAYER_FIELDS, contacts.get(payer.id, [])),
-        )
-    }
+    unchanged = {}
+    for payer in candidates:
+        state = payer_state(payer, PAYER_FIELDS, contacts.get(payer.id, []))
+        if payer.import_digest == state_digest(item_digest(items[payer.external_id]), state):
+            unchanged[payer.external_id] = payer.id
+    return unchanged
 
 
 @transaction.atomic
