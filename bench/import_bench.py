@@ -121,7 +121,7 @@ def database_url() -> str:
             f"BENCH_DATABASE_URL/DATABASE_URL is {parts.scheme or url!r}; set it to a server such "
             f"as {DEFAULT_URL} (the benchmark creates and drops its own database there)"
         )
-    if not parts.path.lstrip("/").startswith("bench"):
+    if "bench" not in parts.path.lstrip("/"):
         # It drops the database at the end: it must be its own, whatever the URL names.
         parts = parts._replace(path=f"/{DATABASE_NAME}")
     return urlunsplit(parts)

@@ -8,8 +8,10 @@ together or not at all: a crash mid-file leaves the database as it was before th
 from __future__ import annotations
 
 import datetime
+import gc
 import logging
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
@@ -34,6 +36,8 @@ from imports.selectors import progress_key
 from invoices.bulk import KnownPayers, upsert_invoices
 from invoices.models import Invoice, Source
 from payers.bulk import BulkReport, upsert_payers
+from payers.bulk.staging import refresh_statistics
+from payers.models import Payer, PayerContact
 from tenants.models import Tenant
 from tenants.selectors import tenant_today
 from webhooks.services import publish_event
@@ -41,6 +45,8 @@ from webhooks.services import publish_event
 logger = logging.getLogger(__name__)
 
 CHUNK_ROWS = 2000
+# The cyclic garbage collector during a batch (see `_fewer_collections`).
+GC_THRESHOLDS = (100_000, 50, 100)
 
 PARSERS: dict[str, Callable[..., Iterator[ParsedRow]]] = {}
 MAX_STORED_ERRORS = 100_000
@@ -107,7 +113,7 @@ def process_batch(
         return batch
     tally = Tally()
     try:
-        with transaction.atomic(), batch.file.open("rb") as stream:
+        with _fewer_collections(), transaction.atomic(), batch.file.open("rb") as stream:
             rows = _parser(batch.format)(stream, context=_context(batch))
             for chunk in _chunks(rows, CHUNK_ROWS):
                 _apply_chunk(batch, chunk, tally)
@@ -128,7 +134,31 @@ def process_batch(
                 "nothing was imported. The operator has been notified."
             ) % {"error": type(error).__name__}
         return _finish(batch, ImportBatch.Status.FAILED, Tally(rows=tally.rows), summary)
+    refresh_statistics((Invoice, Payer, PayerContact), rows=tally.created + tally.updated)
     return _finish(batch, ImportBatch.Status.DONE, tally, _summary(batch, tally))
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Fewer runs of the cyclic garbage collector while a batch is processed.
+
+    A chunk's thousands of short-lived records, items and plans (freed by reference counting:
+    they hold no cycles) otherwise trigger a collection every 700 allocations, and the survivors
+    of those promote into full collections that walk every object of the process, Django's own
+    included: a third of a batch's CPU time at 50,000 rows. Objects alive before the batch are
+    frozen out of the collector's walks (unless someone froze them before), and its thresholds
+    are raised; both are restored afterwards.
+    """
+    thresholds, freezing = gc.get_threshold(), gc.get_freeze_count() == 0
+    if freezing:
+        gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        if freezing:
+            gc.unfreeze()
 
 
 def _context(batch: ImportBatch) -> ParseContext:
@@ -187,6 +217,7 @@ def _apply_chunk(batch: ImportBatch, chunk: list[ParsedRow], tally: Tally) -> No
             source=source,
             known_payers=tally.known_payers,
             staged=True,
+            skip_unchanged=True,
         )
         _count_report(report, [line for line, _item in invoices], tally)
         if batch.snapshot:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -37,6 +38,7 @@ from payers.bulk.common import (
     BulkWriteFailed,
     ItemErrors,
     ItemResult,
+    any_of,
     chunked,
     clean_choice,
     clean_external_id,
@@ -46,8 +48,15 @@ from payers.bulk.common import (
     flag_duplicates,
     is_keyed,
 )
+from payers.bulk.digest import item_digest, state_digest
 from payers.bulk.staging import copy_upsert, use_copy, written_fields
-from payers.bulk.upsert import PayerPlan, apply_payer_plans, existing_payers, plan_payers
+from payers.bulk.upsert import (
+    PayerPlan,
+    apply_payer_plans,
+    existing_payers,
+    plan_payers,
+    unchanged_payers,
+)
 from tenants.models import Tenant
 
 # Written on update; `source` and `created_at` keep saying where and when the invoice arrived.
@@ -82,10 +91,13 @@ class InvoicePlan:
     values: dict[str, Any] = field(default_factory=dict)
     payer_external_id: str = ""
     payer_item: dict[str, Any] | None = None  # the payer given inline
+    payer_digest: bytes = b""  # its `item_digest`
     payer_plan: PayerPlan | None = None  # that payer's upsert, shared by its invoices
     payer_id: int | None = None
     row: dict[str, Any] | None = None  # the values to write (INVOICE_FIELDS), when new or changed
     source: str = ""  # that row's source: the stored one when it exists
+    input_digest: bytes = b""  # of the item (`payers.bulk.digest`)
+    refreshed_digest: str = ""  # for an unchanged invoice whose stored digest is not this item's
 
 
 @dataclass
@@ -99,23 +111,20 @@ class KnownPayers:
 
     ids: dict[str, tuple[bytes, int]] = field(default_factory=dict)
 
-    def id_of(self, item: Mapping[str, Any]) -> int | None:
+    def id_of(self, item: Mapping[str, Any], digest: bytes | None = None) -> int | None:
+        """The payer's id when `item` (whose `item_digest` may be given) is known as it is."""
         known = self.ids.get(item["external_id"])
-        return known[1] if known and known[0] == _digest(item) else None
+        if known is None:
+            return None
+        return known[1] if known[0] == (digest or item_digest(item)) else None
 
-    def remember(self, item: Mapping[str, Any], payer_id: int) -> None:
-        self.ids[item["external_id"]] = (_digest(item), payer_id)
+    def remember(self, item: Mapping[str, Any], payer_id: int, digest: bytes = b"") -> None:
+        self.ids[item["external_id"]] = (digest or item_digest(item), payer_id)
 
     def forget(self, external_ids: Iterable[str]) -> None:
         """Payers written some other way since (a payer row of the same file)."""
         for external_id in external_ids:
             self.ids.pop(str(external_id or "").strip(), None)
-
-
-def _digest(item: Mapping[str, Any]) -> bytes:
-    """Equal for equal items built alike (the same key order, as one parser builds them all);
-    items that differ only in key order differ here too, which only costs a full check."""
-    return hashlib.blake2b(repr(item).encode(), digest_size=16).digest()
 
 
 def upsert_invoices(
@@ -128,6 +137,7 @@ def upsert_invoices(
     rejected: Mapping[int, ItemErrors] | None = None,
     known_payers: KnownPayers | None = None,
     staged: bool = False,
+    skip_unchanged: bool = False,
 ) -> BulkReport:
     """Create or update the invoices of `items` by external id; inline payers are upserted too.
 
@@ -136,20 +146,40 @@ def upsert_invoices(
     `mode`, `atomic` and `rejected` work as there. `known_payers` (a file import, chunk by chunk
     in one transaction) skips inline payers written identically by an earlier call and learns
     the ones this call writes; `staged` (a file import) writes through COPY and a staging table
-    on PostgreSQL (`payers.bulk.staging`) instead of `bulk_create`. Raises BulkWriteFailed when
-    the database refuses a write; nothing is applied then.
+    on PostgreSQL (`payers.bulk.staging`) instead of `bulk_create`. `skip_unchanged` (a file
+    import) reports an item as unchanged without validating it when its stored digest says this
+    very item already produced the stored invoice and payer (`payers.bulk.digest`). Raises
+    BulkWriteFailed when the database refuses a write; nothing is applied then.
     """
     rejected = rejected or {}
-    plans = [_validated(index, item, rejected.get(index)) for index, item in enumerate(items)]
+    payer_digests = [_raw_payer_digest(item) for item in items]
+    digests = [
+        _input_digest(item, digest) for item, digest in zip(items, payer_digests, strict=True)
+    ]
+    stored = _existing_invoices(tenant, _lookup_ids(items))
+    unchanged: dict[int, ItemResult] = {}
+    if skip_unchanged and mode == UPSERT:
+        unchanged = _unchanged(
+            tenant, items, (digests, payer_digests), stored, rejected, known_payers
+        )
+    plans = [
+        _validated(index, item, rejected.get(index), payer_digests[index])
+        for index, item in enumerate(items)
+        if index not in unchanged
+    ]
+    for plan in plans:
+        plan.input_digest = digests[plan.result.index]
     flag_duplicates([plan.result for plan in plans])
     payer_plans = _plan_inline_payers(tenant, plans, known_payers)
     _resolve_payer_references(tenant, plans, payer_plans)
     # Classified even when a field failed, so every problem of an item is reported at once.
-    keyed = [plan for plan in plans if plan.parsed and is_keyed(plan.result)]
-    stored = _existing_invoices(tenant, [plan.result.external_id for plan in keyed])
-    for plan in keyed:
-        _classify(plan, tenant, stored.get(plan.result.external_id), mode, source)
-    report = BulkReport([plan.result for plan in plans])
+    for plan in plans:
+        if plan.parsed and is_keyed(plan.result):
+            _classify(plan, tenant, stored.get(plan.result.external_id), mode, source)
+    results = [plan.result for plan in plans]
+    if unchanged:
+        results = sorted([*results, *unchanged.values()], key=lambda result: result.index)
+    report = BulkReport(results)
     if atomic and report.has_errors:
         report.applied = False
         return report
@@ -166,11 +196,31 @@ def upsert_invoices(
             if plan.payer_plan is not None and plan.payer_plan.result.index != KNOWN
         }
         for plan in written.values():
-            known_payers.remember(plan.payer_item, plan.payer_plan.result.id)
+            known_payers.remember(plan.payer_item, plan.payer_plan.result.id, plan.payer_digest)
     return report
 
 
-def _validated(index: int, item: Mapping[str, Any], parse_errors: ItemErrors | None) -> InvoicePlan:
+def input_digest(item: Mapping[str, Any]) -> bytes:
+    """The digest of an invoice item that its stored `import_digest` covers."""
+    return _input_digest(item, _raw_payer_digest(item))
+
+
+def _raw_payer_digest(item: Mapping[str, Any]) -> bytes:
+    """The `item_digest` of the payer an item carries inline, as given; b"" without one."""
+    inline = item.get("payer")
+    return item_digest(inline) if isinstance(inline, Mapping) else b""
+
+
+def _input_digest(item: Mapping[str, Any], payer_digest: bytes) -> bytes:
+    """The digest of an invoice item: its own values and its inline payer's digest (computed
+    once per item: the payer's is needed on its own as well)."""
+    own = repr([entry for entry in item.items() if entry[0] != "payer"]).encode()
+    return hashlib.blake2b(own + payer_digest, digest_size=16).digest()
+
+
+def _validated(
+    index: int, item: Mapping[str, Any], parse_errors: ItemErrors | None, payer_digest: bytes
+) -> InvoicePlan:
     plan = InvoicePlan(ItemResult(index, str(item.get("external_id") or "").strip()))
     result, values = plan.result, plan.values
     if parse_errors:
@@ -199,12 +249,14 @@ def _validated(index: int, item: Mapping[str, Any], parse_errors: ItemErrors | N
     for name in ("gross_amount", "outstanding_amount"):
         if name in item:
             values[name] = _amount(result, name, item[name])
-    _validate_payer_reference(plan, item)
+    _validate_payer_reference(plan, item, payer_digest)
     drop_failed(values, result.errors)
     return plan
 
 
-def _validate_payer_reference(plan: InvoicePlan, item: Mapping[str, Any]) -> None:
+def _validate_payer_reference(
+    plan: InvoicePlan, item: Mapping[str, Any], payer_digest: bytes
+) -> None:
     reference = str(item.get("payer_external_id") or "").strip()
     if "\x00" in reference or len(reference) > 100:  # never a payer's id, nor safe to query
         plan.result.add_error("payer_external_id", _("At most 100 characters, without NUL."))
@@ -223,6 +275,8 @@ def _validate_payer_reference(plan: InvoicePlan, item: Mapping[str, Any]) -> Non
             "payer_external_id", _("Differs from payer.external_id; send one of them.")
         )
     plan.payer_item["external_id"] = plan.payer_external_id = inline_id
+    same = inline.get("external_id") == inline_id  # then the item is the one given, digest too
+    plan.payer_digest = payer_digest if same else item_digest(plan.payer_item)
 
 
 def _instalment(result: ItemResult, value: Any) -> int | None:
@@ -284,7 +338,9 @@ def _plan_inline_payers(
     known: dict[str, PayerPlan] = {}
     owners = []
     for owner in first.values():
-        payer_id = known_payers.id_of(owner.payer_item) if known_payers else None
+        payer_id = None
+        if known_payers is not None:
+            payer_id = known_payers.id_of(owner.payer_item, owner.payer_digest)
         if payer_id is None:
             owners.append(owner)
         else:
@@ -331,12 +387,107 @@ def _resolve_payer_references(
             plan.payer_id = payer_plan.result.id  # None for a payer created by this call
 
 
+def _lookup_ids(items: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The external ids of `items` that can name a stored invoice (others fail validation)."""
+    ids = (str(item.get("external_id") or "").strip() for item in items)
+    return [key for key in dict.fromkeys(ids) if key and len(key) <= 100 and "\x00" not in key]
+
+
+def _unchanged(
+    tenant: Tenant,
+    items: Sequence[Mapping[str, Any]],
+    digests: tuple[Sequence[bytes], Sequence[bytes]],
+    stored: Mapping[str, dict[str, Any]],
+    rejected: Mapping[int, ItemErrors],
+    known_payers: KnownPayers | None,
+) -> dict[int, ItemResult]:
+    """The items that already produced exactly their stored invoice and payer, by index.
+
+    An item qualifies when its invoice's digest matches (`payers.bulk.digest`), its payer is
+    the invoice's and is unchanged too (known to this batch, or its own digest matches), its
+    external id is its own in the call and every copy of its inline payer in the call is equal.
+    Anything else takes the full path, which decides as it always did.
+    """
+    invoice_digests, raw_payer_digests = digests
+    counts = Counter(str(item.get("external_id") or "").strip() for item in items)
+    matching = []  # the items whose invoice digest matches: (index, stored row)
+    for index, item in enumerate(items):
+        external_id = str(item.get("external_id") or "").strip()
+        row = stored.get(external_id)
+        if row is None or not row["import_digest"] or counts[external_id] > 1 or index in rejected:
+            continue
+        values = (row[name] for name in INVOICE_FIELDS)
+        if row["import_digest"] == state_digest(invoice_digests[index], values):
+            matching.append((index, row))
+    if not matching:
+        return {}
+    payers = [_payer_of(*pair) for pair in zip(items, raw_payer_digests, strict=True)]
+    payer_copies: dict[str, set[bytes]] = {}  # the digests of each inline payer's copies
+    for payer in payers:
+        if payer is not None and payer[1] is not None:
+            payer_copies.setdefault(payer[0], set()).add(payer[2])
+    inline = {
+        payer[0]: payer
+        for payer in (payers[index] for index, _row in matching)
+        if payer is not None and payer[1] is not None and len(payer_copies[payer[0]]) == 1
+    }
+    ids: dict[str, int] = {}
+    to_check = {}
+    for key, (_key, payer_item, payer_digest) in inline.items():
+        known = known_payers.id_of(payer_item, payer_digest) if known_payers else None
+        if known is None:
+            to_check[key] = payer_item
+        else:
+            ids[key] = known
+    verified = unchanged_payers(tenant=tenant, items=to_check) if to_check else {}
+    for key, payer_id in verified.items():
+        if known_payers is not None:
+            known_payers.remember(to_check[key], payer_id, inline[key][2])
+    ids |= verified
+    referenced = [
+        payers[index][0]
+        for index, _row in matching
+        if payers[index] is not None and payers[index][1] is None
+    ]
+    referenced = [key for key in referenced if key not in payer_copies]  # else as given inline
+    if referenced:
+        found = existing_payers(tenant=tenant, external_ids=referenced)
+        ids |= {key: payer.id for key, payer in found.items()}
+    return {
+        index: ItemResult(index, row["external_id"], result=UNCHANGED, id=row["id"])
+        for index, row in matching
+        if payers[index] is not None and ids.get(payers[index][0], 0) == row["payer_id"]
+    }
+
+
+def _payer_of(
+    item: Mapping[str, Any], raw_digest: bytes
+) -> tuple[str, Mapping[str, Any] | None, bytes] | None:
+    """The payer an item names: (external id, the inline item as the full path builds it or None
+    when only referenced, that item's digest); None when the full path's checks are needed."""
+    reference = str(item.get("payer_external_id") or "").strip()
+    inline = item.get("payer")
+    if inline is None:
+        usable = reference and len(reference) <= 100 and "\x00" not in reference
+        return (reference, None, b"") if usable else None
+    if not isinstance(inline, Mapping):
+        return None
+    inline_id = str(inline.get("external_id") or "").strip() or reference
+    if not inline_id or (reference and reference != inline_id):
+        return None
+    if inline.get("external_id") == inline_id:  # the item as given (a file's always is)
+        return inline_id, inline, raw_digest
+    payer_item = dict(inline)
+    payer_item["external_id"] = inline_id  # as `_validate_payer_reference` builds it
+    return inline_id, payer_item, item_digest(payer_item)
+
+
 def _existing_invoices(tenant: Tenant, external_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-    """The stored values (INVOICE_FIELDS, id, source) by external id; plain dicts, no models."""
+    """The stored values (INVOICE_FIELDS, id, source, digest) by external id; plain dicts."""
     found: dict[str, dict[str, Any]] = {}
-    names = ("external_id", "id", "source", *INVOICE_FIELDS)
+    names = ("external_id", "id", "source", "import_digest", *INVOICE_FIELDS)
     for part in chunked(external_ids):
-        invoices = Invoice.objects.for_tenant(tenant).filter(external_id__in=part)
+        invoices = Invoice.objects.for_tenant(tenant).filter(external_id__in=any_of(part, "text"))
         found.update((values["external_id"], values) for values in invoices.values(*names))
     return found
 
@@ -398,6 +549,9 @@ def _classify(
     after = vars(row)
     if after == before:
         result.result = UNCHANGED
+        digest = state_digest(plan.input_digest, before.values())
+        if digest != stored["import_digest"]:
+            plan.refreshed_digest = digest  # so that the next import of this item skips it
     else:
         plan.row, plan.source, result.result = after, stored["source"], UPDATED
 
@@ -427,10 +581,18 @@ def _apply(tenant: Tenant, plans: Sequence[InvoicePlan], *, staged: bool) -> Non
     """Payers first (new ones get their ids), then the invoices, in one transaction."""
     payer_plans = {id(plan.payer_plan): plan.payer_plan for plan in plans if plan.payer_plan}
     apply_payer_plans(tenant=tenant, plans=list(payer_plans.values()), staged=staged)
+    refreshed = [
+        Invoice(pk=plan.result.id, import_digest=plan.refreshed_digest)
+        for plan in plans
+        if plan.refreshed_digest
+    ]
+    Invoice.objects.bulk_update(refreshed, ["import_digest"], batch_size=WRITE_BATCH)
     to_write = [plan for plan in plans if plan.row is not None]
     for plan in to_write:
         if plan.payer_plan is not None:
             plan.row["payer_id"] = plan.payer_plan.result.id
+        values = (plan.row[name] for name in INVOICE_FIELDS)
+        plan.row["import_digest"] = state_digest(plan.input_digest, values)
     if not to_write:
         return
     if staged and use_copy():
@@ -440,7 +602,7 @@ def _apply(tenant: Tenant, plans: Sequence[InvoicePlan], *, staged: bool) -> Non
             Invoice,
             [field.column for field in fields],
             (_values_of(base, plan, fields) for plan in to_write),
-            update=INVOICE_FIELDS,
+            update=(*INVOICE_FIELDS, "import_digest"),
         )
         for plan in to_write:
             plan.result.id = ids[plan.result.external_id]
@@ -454,7 +616,11 @@ def _apply(tenant: Tenant, plans: Sequence[InvoicePlan], *, staged: bool) -> Non
         batch_size=WRITE_BATCH,
         update_conflicts=True,
         unique_fields=["tenant", "external_id"],
-        update_fields=[name.removesuffix("_id") for name in INVOICE_FIELDS] + ["updated_at"],
+        update_fields=[
+            *(name.removesuffix("_id") for name in INVOICE_FIELDS),
+            "import_digest",
+            "updated_at",
+        ],
     )
     fill_missing_ids(Invoice, tenant, rows)
     for plan, row in zip(to_write, rows, strict=True):

@@ -82,6 +82,9 @@ class Invoice(TenantOwnedModel):
     )
     source = models.CharField(_("source"), max_length=10, choices=Source, default=Source.MANUAL)
     paid_on = models.DateField(_("paid in full on"), null=True, blank=True)
+    # Of the last imported item and the values it produced (`payers.bulk.digest`): a re-import of
+    # the same item onto the same values skips validation. Any other write changes the values.
+    import_digest = models.CharField(max_length=32, blank=True, default="", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # The invoice's PDF the client attached when handing it over (express monitoring).

@@ -43,6 +43,8 @@ class Payer(TenantOwnedModel):
     do_not_contact = models.BooleanField(_("do not contact"), default=False)
     do_not_contact_reason = models.CharField(_("reason"), max_length=200, blank=True)
     do_not_contact_since = models.DateField(_("since"), null=True, blank=True)
+    # Of the last imported item and the row and contacts it produced (`payers.bulk.digest`).
+    import_digest = models.CharField(max_length=32, blank=True, default="", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

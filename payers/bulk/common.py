@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from django.db import models
+from django.db import connection, models
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
 from tenants.models import Tenant
@@ -69,6 +70,15 @@ class BulkWriteFailed(Exception):
 def chunked(values: Sequence[Any], size: int = LOOKUP_CHUNK) -> Iterator[Sequence[Any]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
+
+
+def any_of(values: Sequence[Any], array_type: str) -> Any:
+    """The right-hand side of an `__in` lookup of many values: on PostgreSQL one array parameter,
+    which Django compiles at once instead of a placeholder per value (a tenth of a re-import's
+    time); elsewhere the values themselves. `array_type` is the values' SQL type."""
+    if connection.vendor == "postgresql":
+        return RawSQL(f"SELECT unnest(%s::{array_type}[])", [list(values)])  # noqa: S611
+    return values
 
 
 def clean_text(result: ItemResult, model: type[models.Model], name: str, value: Any) -> str:

@@ -19,11 +19,26 @@ from django.db import connection, models
 from django.utils import timezone
 
 STAGING_TABLE = "bulk_upsert_staging"
+ANALYZE_AFTER_ROWS = 10_000  # rows written by one import that make its tables' statistics stale
 
 
 def use_copy() -> bool:
     """Whether the writes of this connection go through COPY (PostgreSQL) or the ORM."""
     return connection.vendor == "postgresql"
+
+
+def refresh_statistics(models_written: Sequence[type[models.Model]], *, rows: int) -> None:
+    """ANALYZE the tables of a large import once it committed (PostgreSQL).
+
+    Autovacuum catches up only minutes later; until then the planner still sees the tables as
+    they were, and the next import's lookups by (tenant, external id) scan every row of the
+    tenant, chunk after chunk, instead of probing the unique index.
+    """
+    if rows < ANALYZE_AFTER_ROWS or not use_copy():
+        return
+    tables = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in models_written)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {tables}")
 
 
 def written_fields(model: type[models.Model]) -> list[models.Field]:

@@ -34,6 +34,7 @@ from payers.bulk.common import (
     BulkWriteFailed,
     ItemErrors,
     ItemResult,
+    any_of,
     chunked,
     clean_choice,
     clean_external_id,
@@ -43,6 +44,7 @@ from payers.bulk.common import (
     flag_duplicates,
     is_keyed,
 )
+from payers.bulk.digest import item_digest, payer_state, state_digest
 from payers.bulk.staging import copy_insert, copy_upsert, use_copy, written_fields
 from payers.models import Payer, PayerContact
 from payers.phones import normalize_phone
@@ -86,6 +88,9 @@ class PayerPlan:
     contacts: dict[str, list[str]] = field(default_factory=dict)  # kind -> wanted values
     row: Payer | None = None  # the row to write; None when unchanged or in error
     contact_changes: ContactChanges = field(default_factory=ContactChanges)
+    input_digest: bytes = b""  # of the item (`payers.bulk.digest`)
+    contacts_after: list[SimpleNamespace] = field(default_factory=list)  # once row is written
+    refreshed_digest: str = ""  # for an unchanged payer whose stored digest is not this item's
 
 
 def plan_payers(
@@ -105,6 +110,7 @@ def plan_payers(
             for name, messages in rejected[index].items():
                 plan.result.errors.setdefault(name, []).extend(messages)
         else:
+            plan.input_digest = item_digest(item)
             _validate_payer(plan, item)
         plans.append(plan)
     flag_duplicates([plan.result for plan in plans])
@@ -125,18 +131,33 @@ def plan_payers(
 
 
 def existing_payers(*, tenant: Tenant, external_ids: Sequence[str]) -> dict[str, SimpleNamespace]:
-    """The stored payers by external id: `id`, `external_id` and PAYER_FIELDS as attributes.
+    """The stored payers by external id: `id`, `external_id`, `import_digest` and PAYER_FIELDS
+    as attributes.
 
     Plain namespaces rather than models: a file import reads a payer for every few rows.
     """
     found: dict[str, SimpleNamespace] = {}
+    names = ("id", "external_id", "import_digest", *PAYER_FIELDS)
     for part in chunked(list(dict.fromkeys(external_ids))):
-        payers = Payer.objects.for_tenant(tenant).filter(external_id__in=part)
+        payers = Payer.objects.for_tenant(tenant).filter(external_id__in=any_of(part, "text"))
         found.update(
-            (values["external_id"], SimpleNamespace(**values))
-            for values in payers.values("id", "external_id", *PAYER_FIELDS)
+            (values["external_id"], SimpleNamespace(**values)) for values in payers.values(*names)
         )
     return found
+
+
+def unchanged_payers(*, tenant: Tenant, items: Mapping[str, Mapping[str, Any]]) -> dict[str, int]:
+    """Of `items` (by external id), the payers this very item already made what is stored (row
+    and contacts, `payers.bulk.digest`): their ids by external id. Nothing is validated."""
+    stored = existing_payers(tenant=tenant, external_ids=list(items))
+    candidates = [payer for payer in stored.values() if payer.import_digest]
+    contacts = _contacts_by_payer(tenant, [payer.id for payer in candidates])
+    unchanged = {}
+    for payer in candidates:
+        state = payer_state(payer, PAYER_FIELDS, contacts.get(payer.id, []))
+        if payer.import_digest == state_digest(item_digest(items[payer.external_id]), state):
+            unchanged[payer.external_id] = payer.id
+    return unchanged
 
 
 @transaction.atomic
@@ -146,6 +167,10 @@ def apply_payer_plans(*, tenant: Tenant, plans: Sequence[PayerPlan], staged: boo
     `staged` (a file import) writes through COPY on PostgreSQL (`payers.bulk.staging`).
     """
     to_write = [plan for plan in plans if plan.row is not None and not plan.result.errors]
+    for plan in to_write:
+        plan.row.import_digest = state_digest(
+            plan.input_digest, payer_state(plan.row, PAYER_FIELDS, plan.contacts_after)
+        )
     rows = [plan.row for plan in to_write]
     if rows and staged and use_copy():
         fields = written_fields(Payer)
@@ -153,7 +178,7 @@ def apply_payer_plans(*, tenant: Tenant, plans: Sequence[PayerPlan], staged: boo
             Payer,
             [field.column for field in fields],
             ([getattr(row, field.attname) for field in fields] for row in rows),
-            update=PAYER_FIELDS,
+            update=(*PAYER_FIELDS, "import_digest"),
         )
         for plan in to_write:
             plan.result.id = plan.row.pk = ids[plan.row.external_id]
@@ -163,12 +188,18 @@ def apply_payer_plans(*, tenant: Tenant, plans: Sequence[PayerPlan], staged: boo
             batch_size=WRITE_BATCH,
             update_conflicts=True,
             unique_fields=["tenant", "external_id"],
-            update_fields=[*PAYER_FIELDS, "updated_at"],
+            update_fields=[*PAYER_FIELDS, "import_digest", "updated_at"],
         )
         fill_missing_ids(Payer, tenant, rows)
         for plan in to_write:
             plan.result.id = plan.row.pk
     _apply_contact_changes(tenant, [plan for plan in plans if not plan.result.errors], staged)
+    refreshed = [
+        Payer(pk=plan.result.id, import_digest=plan.refreshed_digest)
+        for plan in plans
+        if plan.refreshed_digest and not plan.result.errors
+    ]
+    Payer.objects.bulk_update(refreshed, ["import_digest"], batch_size=WRITE_BATCH)
 
 
 def upsert_payers(
@@ -279,6 +310,7 @@ def _classify_payer(
             return
         plan.row = Payer(tenant=tenant, external_id=result.external_id, **plan.values)
         plan.contact_changes = _contact_changes([], plan.contacts)
+        plan.contacts_after = _contacts_after([], plan.contact_changes)
         result.result = CREATED
         return
     if mode == CREATE:
@@ -295,10 +327,36 @@ def _classify_payer(
     plan.contact_changes = _contact_changes(contacts, plan.contacts)
     if not changed and not plan.contact_changes:
         result.result = UNCHANGED
+        if plan.contacts:  # its contacts were read: the digest can cover them
+            digest = state_digest(plan.input_digest, payer_state(stored, PAYER_FIELDS, contacts))
+            if digest != stored.import_digest:
+                plan.refreshed_digest = digest  # so that the next import of it skips it
         return
     merged = {name: getattr(stored, name) for name in PAYER_FIELDS} | plan.values
     plan.row = Payer(tenant=tenant, external_id=stored.external_id, **merged)
+    plan.contacts_after = _contacts_after(contacts, plan.contact_changes)
     result.result = UPDATED
+
+
+def _contacts_after(
+    current: list[SimpleNamespace], changes: ContactChanges
+) -> list[SimpleNamespace]:
+    """The payer's contacts once `changes` are applied (for its digest). `current` is empty
+    when the item gave no contacts (none were read); the digest then differs, which only costs
+    the next import a full check."""
+    after = {contact.id: SimpleNamespace(**vars(contact)) for contact in current}
+    for contact_id in changes.delete_ids:
+        after.pop(contact_id, None)
+    for ids, is_primary in ((changes.secondary_ids, False), (changes.primary_ids, True)):
+        for contact_id in ids:
+            after[contact_id].is_primary = is_primary
+    new = [
+        SimpleNamespace(
+            kind=kind, value=value, is_primary=primary, is_wrong=False, opted_out_at=None
+        )
+        for kind, value, primary in changes.create
+    ]
+    return [*after.values(), *new]
 
 
 def _contact_changes(
@@ -337,7 +395,9 @@ def _contacts_by_payer(
     found: dict[int, list[SimpleNamespace]] = {}
     names = ("id", "payer_id", "kind", "value", "is_primary", "is_wrong", "opted_out_at")
     for part in chunked(payer_ids):
-        contacts = PayerContact.objects.for_tenant(tenant).filter(payer_id__in=part)
+        contacts = PayerContact.objects.for_tenant(tenant).filter(
+            payer_id__in=any_of(part, "bigint")
+        )
         for values in contacts.values(*names):
             found.setdefault(values["payer_id"], []).append(SimpleNamespace(**values))
     return found

@@ -74,18 +74,14 @@ def item(n: int, **changes) -> dict:
     } | changes
 
 
+# Ids, time stamps and the import digests (which cover the payer's id) differ between tenants.
+ASIDE = ("id", "tenant_id", "payer_id", "created_at", "updated_at", "import_digest")
+
+
 def ledger(tenant) -> dict:
-    """Everything an upsert stores for a tenant, ids and time stamps aside."""
-    invoice_fields = [
-        f.attname
-        for f in Invoice._meta.concrete_fields
-        if f.attname not in ("id", "tenant_id", "payer_id", "created_at", "updated_at")
-    ]
-    payer_fields = [
-        f.attname
-        for f in Payer._meta.concrete_fields
-        if f.attname not in ("id", "tenant_id", "created_at", "updated_at")
-    ]
+    """Everything an upsert stores for a tenant, ids, time stamps and digests aside."""
+    invoice_fields = [f.attname for f in Invoice._meta.concrete_fields if f.attname not in ASIDE]
+    payer_fields = [f.attname for f in Payer._meta.concrete_fields if f.attname not in ASIDE]
     return {
         "invoices": sorted(
             Invoice.objects.for_tenant(tenant).values_list("payer__external_id", *invoice_fields)
@@ -230,3 +226,22 @@ def test_a_payer_row_between_two_copies_of_an_inline_payer_is_not_forgotten(swie
 
     assert Payer.objects.for_tenant(swiezak).get(external_id="K1").name == "Kwiaciarnia"
     assert (tally.created, tally.updated, tally.rejected) == (2, 1, 0)
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="ANALYZE is PostgreSQL's")
+def test_a_large_import_refreshes_the_planners_statistics():
+    """Otherwise the next import's lookups scan the tenant's rows (see refresh_statistics)."""
+    from payers.bulk.staging import ANALYZE_AFTER_ROWS, refresh_statistics
+
+    upsert_invoices(tenant=TenantFactory(), items=[item(n) for n in range(3)], staged=True)
+
+    def rows_known_to_the_planner() -> float:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'invoices_invoice'")
+            return cursor.fetchone()[0]
+
+    refresh_statistics([Invoice], rows=ANALYZE_AFTER_ROWS - 1)
+    assert rows_known_to_the_planner() != 3  # a small import leaves them to autovacuum
+    refresh_statistics([Invoice], rows=ANALYZE_AFTER_ROWS)
+    assert rows_known_to_the_planner() == 3
