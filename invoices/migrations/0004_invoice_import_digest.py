@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('invoices', '0002_invoice_corrections'),
+        ('invoices', '0003_invoice_document_express'),
     ]
 
     operations = [
