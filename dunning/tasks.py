@@ -22,3 +22,7 @@ def fetch_recent_nbp_rates(days: int = 10, currency: str = "EUR") -> int:
         currency=currency, start=today - datetime.timedelta(days=days), end=today
     )
     return len(stored)
+
+
+# The documents queue's tasks live in the documents sub-package; autodiscovery reads this module.
+from dunning.documents import tasks as document_tasks  # noqa: E402, F401
