@@ -130,6 +130,10 @@ class LetterContent:
         return self.kind == DocumentKind.INTEREST_NOTE
 
     @property
+    def has_compensation(self) -> bool:
+        return any(line.compensation is not None for line in self.lines)
+
+    @property
     def shows_principal_first(self) -> bool:
         return any(line.interest_principal_first is not None for line in self.lines)
 
@@ -253,5 +257,5 @@ def consultant_contact(tenant: Tenant) -> Contact:
         member = team.members.filter(is_active=True).order_by("last_name", "id").first()
     phone = settings.DOCUMENTS_CONTACT_PHONE
     if member is None:
-        return Contact(settings.OPERATOR_NAME, phone, settings.DOCUMENTS_CONTACT_EMAIL)
+        return Contact("", phone, settings.DOCUMENTS_CONTACT_EMAIL)
     return Contact(member.get_full_name() or member.email, phone, member.email)
