@@ -268,7 +268,8 @@ class DocumentTemplate(models.Model):
         try:
             Template(self.html or "")
         except TemplateSyntaxError as error:
-            raise ValidationError({"html": _("The template does not compile: %s") % error}) from error
+            message = _("The template does not compile: %s") % error
+            raise ValidationError({"html": message}) from error
 
 
 class LetterBatch(TenantOwnedModel):

@@ -1,0 +1,119 @@
+"""`GET /api/v1/documents` and `GET /api/v1/documents/<id>/pdf`: letters for the ERP."""
+
+from __future__ import annotations
+
+from django.http import FileResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import api_view
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from dunning.documents.selectors import documents_of
+from dunning.models import Document, DocumentKind
+from payers.api.common import LedgerCursorPagination
+from payers.models import Payer
+from tenants.api_auth import tenant_of
+
+
+class DocumentQuery(serializers.Serializer):
+    payer_external_id = serializers.CharField(required=False, max_length=100)
+    kind = serializers.ChoiceField(choices=DocumentKind.choices, required=False)
+    date_from = serializers.DateField(required=False)
+    date_to = serializers.DateField(required=False)
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    payer_external_id = serializers.CharField(source="payer.external_id")
+    date = serializers.DateField(source="document_date")
+    pdf_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Document
+        fields = [
+            "id",
+            "payer_external_id",
+            "kind",
+            "date",
+            "language",
+            "invoice_ids",
+            "total_amount",
+            "currency",
+            "sha256",
+            "size",
+            "pages",
+            "created_at",
+            "pdf_url",
+        ]
+
+    def get_pdf_url(self, document: Document) -> str:
+        url = reverse("api-document-pdf", args=[document.pk])
+        return self.context["request"].build_absolute_uri(url)
+
+
+@extend_schema(
+    tags=["documents"],
+    summary="The client's payment demands and interest notes",
+    parameters=[DocumentQuery],
+    responses={200: DocumentSerializer(many=True)},
+)
+@api_view(["GET"])
+def document_list(request: Request) -> Response:
+    query = DocumentQuery(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    tenant = tenant_of(request)
+    documents = documents_of(tenant=tenant)
+    filters = query.validated_data
+    if "payer_external_id" in filters:
+        payer = (
+            Payer.objects.for_tenant(tenant)
+            .filter(external_id=filters["payer_external_id"])
+            .first()
+        )
+        if payer is None:
+            raise NotFound(
+                _("No payer with external_id %(id)r.") % {"id": filters["payer_external_id"]}
+            )
+        documents = documents.filter(payer=payer)
+    if "kind" in filters:
+        documents = documents.filter(kind=filters["kind"])
+    if "date_from" in filters:
+        documents = documents.filter(document_date__gte=filters["date_from"])
+    if "date_to" in filters:
+        documents = documents.filter(document_date__lte=filters["date_to"])
+    paginator = LedgerCursorPagination()
+    page = paginator.paginate_queryset(documents, request)
+    data = DocumentSerializer(page, many=True, context={"request": request}).data
+    return paginator.get_paginated_response(data)
+
+
+@extend_schema(
+    tags=["documents"],
+    summary="A document's PDF",
+    responses={
+        (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY),
+        404: OpenApiResponse(description="No such document of this client."),
+    },
+    parameters=[OpenApiParameter("document_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+)
+@api_view(["GET"])
+def document_pdf(request: Request, document_id: int) -> FileResponse:
+    document = documents_of(tenant=tenant_of(request)).filter(pk=document_id).first()
+    if document is None:
+        raise NotFound(_("No document %(id)s of this client.") % {"id": document_id})
+    return pdf_response(document)
+
+
+def pdf_response(document: Document) -> FileResponse:
+    response = FileResponse(
+        document.file.open("rb"),
+        content_type="application/pdf",
+        as_attachment=True,
+        filename=document.filename,
+    )
+    response["X-Content-SHA256"] = document.sha256
+    return response
