@@ -64,9 +64,9 @@ class InvoiceLine:
     outstanding: Decimal
     interest: Decimal
     interest_result: InterestResult
-    # Interest notes (DOMAIN.md §1): the figure when payments go to the principal first, shown
-    # beside the default (interest first, art. 451 KC) when they differ.
-    interest_principal_first: Decimal | None = None
+    # Interest notes (DOMAIN.md §1, "show both figures"): the interest accrued when partial
+    # payments count towards interest first (art. 451 KC), when it differs.
+    interest_if_interest_first: Decimal | None = None
     paid_on: datetime.date | None = None
     compensation: CompensationClaim | None = None
 
@@ -134,8 +134,8 @@ class LetterContent:
         return any(line.compensation is not None for line in self.lines)
 
     @property
-    def shows_principal_first(self) -> bool:
-        return any(line.interest_principal_first is not None for line in self.lines)
+    def shows_interest_first(self) -> bool:
+        return any(line.interest_if_interest_first is not None for line in self.lines)
 
     @property
     def main_total(self) -> Total | None:
@@ -189,11 +189,14 @@ def invoice_lines(
     lines = []
     for invoice in invoices:
         if kind == DocumentKind.INTEREST_NOTE:
-            result = invoice_interest(invoice=invoice, until=invoice.paid_on)
-            other = invoice_interest(
+            # The payments paid the invoice (the payer designated it): the interest accrued on
+            # the principal until it was paid is what the note claims. With partial payments,
+            # counting them towards interest first (art. 451 KC) accrues a different sum: shown.
+            result = invoice_interest(
                 invoice=invoice, until=invoice.paid_on, allocation=Allocation.PRINCIPAL_FIRST
-            ).interest_outstanding
+            )
             interest = result.interest_outstanding
+            other = invoice_interest(invoice=invoice, until=invoice.paid_on).total_interest
             if interest <= 0:
                 continue  # paid late only by art. 115's move: nothing accrued
             lines.append(
@@ -206,13 +209,18 @@ def invoice_lines(
                     outstanding=ZERO,
                     interest=interest,
                     interest_result=result,
-                    interest_principal_first=other if other != interest else None,
+                    interest_if_interest_first=other if other != interest else None,
                     paid_on=invoice.paid_on,
                     compensation=compensation.get(invoice.pk),
                 )
             )
         else:
-            result = invoice_interest(invoice=invoice, until=day)
+            # Payments settle the principal, as the ledger books them: the outstanding column
+            # and the interest then describe the same debt (art. 451 KC: the payer designated
+            # the invoice). Interest notes show the interest-first figure as well.
+            result = invoice_interest(
+                invoice=invoice, until=day, allocation=Allocation.PRINCIPAL_FIRST
+            )
             lines.append(
                 InvoiceLine(
                     number=invoice.number,

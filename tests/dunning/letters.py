@@ -28,8 +28,9 @@ def client(**fields):
 
 
 def store_nbp_rates() -> None:
-    """The EUR rates of the last business days of September–November 2026 (illustrative)."""
+    """The EUR rates of the last business days of August–November 2026 (illustrative)."""
     for day, number in (
+        (datetime.date(2026, 8, 31), "168/A/NBP/2026"),
         (datetime.date(2026, 9, 30), "189/A/NBP/2026"),
         (datetime.date(2026, 10, 30), "211/A/NBP/2026"),
         (datetime.date(2026, 11, 30), "231/A/NBP/2026"),
