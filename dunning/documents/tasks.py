@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from celery import group, shared_task
+from celery.result import GroupResult
 
 from dunning.documents import services
 from dunning.models import LetterBatch
@@ -16,7 +17,8 @@ def render_letter(batch_id: int, job: dict) -> int | None:
     return document.pk if document else None
 
 
-def enqueue_letters(batch_id: int, jobs: list[dict]) -> None:
+def enqueue_letters(batch_id: int, jobs: list[dict]) -> GroupResult | None:
     """Fan out: each letter its own task on the documents queue."""
-    if jobs:
-        group(render_letter.s(batch_id, job) for job in jobs).apply_async(queue="documents")
+    if not jobs:
+        return None
+    return group(render_letter.s(batch_id, job) for job in jobs).apply_async(queue="documents")

@@ -4,6 +4,7 @@ with three overdue invoices (one partly paid), and the NBP EUR rate the compensa
 from __future__ import annotations
 
 import datetime
+from importlib import import_module
 from decimal import Decimal
 
 from dunning.models import NbpRate
@@ -25,6 +26,16 @@ def client(**fields):
         "city": "Łódź",
     }
     return TenantFactory(**{**defaults, **fields})
+
+
+def ensure_interest_rates() -> None:
+    """The migration's seeded rate table; transactional tests (a real worker) flush it."""
+    from django.apps import apps
+
+    from dunning.models import InterestRate
+
+    if not InterestRate.objects.exists():
+        import_module("dunning.migrations.0002_seed_interest_rates").seed(apps, None)
 
 
 def store_nbp_rates() -> None:
