@@ -4,8 +4,8 @@ with three overdue invoices (one partly paid), and the NBP EUR rate the compensa
 from __future__ import annotations
 
 import datetime
-from importlib import import_module
 from decimal import Decimal
+from importlib import import_module
 
 from dunning.models import NbpRate
 from invoices.models import Invoice
