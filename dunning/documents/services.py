@@ -75,8 +75,13 @@ def _compensation_claims(
     first letter claims it, later letters restate the same claim."""
     if payer.kind != Payer.Kind.BUSINESS:
         return {}
-    claims = {}
+    claims = {
+        claim.invoice_id: claim
+        for claim in CompensationClaim.objects.for_tenant(payer.tenant).filter(invoice__in=invoices)
+    }
     for invoice in invoices:
+        if invoice.pk in claims:
+            continue  # claimed by an earlier letter: restated, never claimed twice
         if invoice.currency != "PLN" or day <= became_due_on(invoice.due_date):
             continue
         try:
