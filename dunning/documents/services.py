@@ -109,6 +109,7 @@ def render_document(
     one, False) when it exists. Raises DocumentError when there is nothing to put in it."""
     if payer.tenant_id != tenant.pk:
         raise DocumentError(_("The payer belongs to another client."))
+    payer.tenant = tenant  # the one in hand: reads below need not load it again
     if kind not in DocumentKind.values:
         raise DocumentError(
             _("Unknown document kind %(kind)r; expected one of %(kinds)s.")
