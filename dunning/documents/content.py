@@ -123,6 +123,7 @@ class LetterContent:
     stamp_svg: str | None = None
     stamp_size_mm: tuple[float, float] | None = None
     rates_verified: bool = True
+    year_days: int = 365  # the interest divisor (settings.INTEREST_YEAR_DAYS)
     totals: tuple[Total, ...] = field(default=())
 
     @property

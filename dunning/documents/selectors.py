@@ -138,6 +138,7 @@ def letter_content(
         operator_name=settings.OPERATOR_NAME,
         stamp_svg=stamp[0] if stamp else None,
         stamp_size_mm=stamp[1] if stamp else None,
+        year_days=settings.INTEREST_YEAR_DAYS,
         rates_verified=all(line.interest_result.rates_verified for line in lines),
         totals=totals_of(lines),
     )
