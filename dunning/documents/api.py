@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -109,8 +109,13 @@ def document_pdf(request: Request, document_id: int) -> FileResponse:
 
 
 def pdf_response(document: Document) -> FileResponse:
+    try:
+        stream = document.file.open("rb")
+    except FileNotFoundError as error:
+        # The row outlived its file (storage restored from an older backup): say so, not 500.
+        raise Http404(_("The file of document %(id)s is missing.") % {"id": document.pk}) from error
     response = FileResponse(
-        document.file.open("rb"),
+        stream,
         content_type="application/pdf",
         as_attachment=True,
         filename=document.filename,

@@ -114,3 +114,20 @@ def test_render_letters_command_refuses_bad_input(planned_day):
         call_command("render_letters", tenant="nobody", date="2026-12-04")
     with pytest.raises(CommandError, match="expected YYYY-MM-DD"):
         call_command("render_letters", tenant="hurtownia", date="04.12.2026")
+
+
+def test_the_nightly_hook_queues_the_days_letters_after_commit(
+    planned_day, django_capture_on_commit_callbacks
+):
+    from contact_schedule.tasks import render_client_letters
+    from dunning.models import LetterBatch
+
+    tenant, _payers = planned_day
+
+    # Not executed here: the fan-out to the documents queue is the worker test's subject.
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        letters_count = render_client_letters(tenant.pk, "2026-12-04")
+
+    assert letters_count == 2 and len(callbacks) == 1
+    batch = LetterBatch.objects.for_tenant(tenant).get(day=letters.DAY)
+    assert (batch.total, batch.done, batch.is_finished) == (2, 0, False)

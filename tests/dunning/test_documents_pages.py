@@ -136,3 +136,13 @@ def test_letter_batch_of_another_client_is_404(other_finance_client, tenant):
     batch = LetterBatch.objects.create(tenant=tenant, day=letters.DAY)
     assert other_finance_client.get(f"/client/documents/batches/{batch.pk}/").status_code == 404
     assert str(letters.DAY) not in other_finance_client.get("/client/documents/").content.decode()
+
+
+def test_a_missing_file_is_a_404_with_the_reason_not_a_500(finance_client, tenant, document):
+    document.file.storage.delete(document.file.name)
+
+    page = finance_client.get(f"/client/documents/{document.pk}/pdf/")
+    api = api_for(tenant).get(f"/api/v1/documents/{document.pk}/pdf")
+
+    assert page.status_code == 404
+    assert api.status_code == 404 and "missing" in api.json()["detail"]
