@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import serializers
+from rest_framework import generics, serializers
 from rest_framework.decorators import api_view
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
@@ -55,40 +56,44 @@ class DocumentSerializer(serializers.ModelSerializer):
         return self.context["request"].build_absolute_uri(url)
 
 
-@extend_schema(
-    tags=["documents"],
-    summary="The client's payment demands and interest notes",
-    parameters=[DocumentQuery],
-    responses={200: DocumentSerializer(many=True)},
-)
-@api_view(["GET"])
-def document_list(request: Request) -> Response:
-    query = DocumentQuery(data=request.query_params)
-    query.is_valid(raise_exception=True)
-    tenant = tenant_of(request)
-    documents = documents_of(tenant=tenant)
-    filters = query.validated_data
-    if "payer_external_id" in filters:
-        payer = (
-            Payer.objects.for_tenant(tenant)
-            .filter(external_id=filters["payer_external_id"])
-            .first()
-        )
-        if payer is None:
-            raise NotFound(
-                _("No payer with external_id %(id)r.") % {"id": filters["payer_external_id"]}
-            )
-        documents = documents.filter(payer=payer)
-    if "kind" in filters:
-        documents = documents.filter(kind=filters["kind"])
-    if "date_from" in filters:
-        documents = documents.filter(document_date__gte=filters["date_from"])
-    if "date_to" in filters:
-        documents = documents.filter(document_date__lte=filters["date_to"])
-    paginator = LedgerCursorPagination()
-    page = paginator.paginate_queryset(documents, request)
-    data = DocumentSerializer(page, many=True, context={"request": request}).data
-    return paginator.get_paginated_response(data)
+class NotFoundSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+class DocumentList(generics.ListAPIView):
+    """In id order (`ordering=-id`: newest first); filter by payer (external id), kind, date."""
+
+    serializer_class = DocumentSerializer
+    pagination_class = LedgerCursorPagination
+
+    @extend_schema(
+        tags=["documents"],
+        summary="The client's payment demands and interest notes",
+        parameters=[DocumentQuery],
+        responses={200: DocumentSerializer(many=True), 404: NotFoundSerializer},
+    )
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet[Document]:
+        query = DocumentQuery(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        tenant = tenant_of(self.request)
+        documents = documents_of(tenant=tenant)
+        filters = query.validated_data
+        if "payer_external_id" in filters:
+            external_id = filters["payer_external_id"]
+            payer = Payer.objects.for_tenant(tenant).filter(external_id=external_id).first()
+            if payer is None:
+                raise NotFound(_("No payer with external_id %(id)r.") % {"id": external_id})
+            documents = documents.filter(payer=payer)
+        if "kind" in filters:
+            documents = documents.filter(kind=filters["kind"])
+        if "date_from" in filters:
+            documents = documents.filter(document_date__gte=filters["date_from"])
+        if "date_to" in filters:
+            documents = documents.filter(document_date__lte=filters["date_to"])
+        return documents
 
 
 @extend_schema(
@@ -96,13 +101,16 @@ def document_list(request: Request) -> Response:
     summary="A document's PDF",
     responses={
         (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY),
-        404: OpenApiResponse(description="No such document of this client."),
+        (404, "application/json"): OpenApiResponse(
+            NotFoundSerializer, description="No such document of this client."
+        ),
     },
     parameters=[OpenApiParameter("document_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
 )
 @api_view(["GET"])
-def document_pdf(request: Request, document_id: int) -> FileResponse:
-    document = documents_of(tenant=tenant_of(request)).filter(pk=document_id).first()
+def document_pdf(request: Request, document_id: str) -> FileResponse:
+    documents = documents_of(tenant=tenant_of(request))
+    document = documents.filter(pk=int(document_id)).first() if document_id.isdigit() else None
     if document is None:
         raise NotFound(_("No document %(id)s of this client.") % {"id": document_id})
     return pdf_response(document)
