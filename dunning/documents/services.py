@@ -79,18 +79,26 @@ def _compensation_claims(
         claim.invoice_id: claim
         for claim in CompensationClaim.objects.for_tenant(payer.tenant).filter(invoice__in=invoices)
     }
-    for invoice in invoices:
-        if invoice.pk in claims:
-            continue  # claimed by an earlier letter: restated, never claimed twice
-        if invoice.currency != "PLN" or day <= became_due_on(invoice.due_date):
-            continue
-        try:
-            claims[invoice.pk] = claim_compensation(invoice=invoice, claimed_on=day)
-        except CompensationError as error:
-            raise DocumentError(
-                _("Invoice %(number)s: the compensation cannot be computed: %(error)s")
-                % {"number": invoice.number, "error": error}
-            ) from error
+    to_claim = [
+        invoice
+        for invoice in invoices
+        # Claimed by an earlier letter: restated, never claimed twice.
+        if invoice.pk not in claims
+        and invoice.currency == "PLN"
+        and day > became_due_on(invoice.due_date)
+    ]
+    # One commit for the letter's new claims (each its own savepoint): a commit is the dearest
+    # step of a claim. A rate not stored yet is then fetched inside it, which is rare (the daily
+    # task stores the rates) and holds no lock but on the letter's own new rows.
+    with transaction.atomic():
+        for invoice in to_claim:
+            try:
+                claims[invoice.pk] = claim_compensation(invoice=invoice, claimed_on=day)
+            except CompensationError as error:
+                raise DocumentError(
+                    _("Invoice %(number)s: the compensation cannot be computed: %(error)s")
+                    % {"number": invoice.number, "error": error}
+                ) from error
     return claims
 
 
