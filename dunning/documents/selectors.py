@@ -11,7 +11,6 @@ from django.conf import settings
 from django.db.models import QuerySet
 
 from dunning.documents.content import (
-    DEMAND_KINDS,
     LetterContent,
     consultant_contact,
     grouped_iban,
@@ -73,10 +72,20 @@ def letter_language(payer: Payer) -> str:
     return DocumentLanguage.POLISH
 
 
-@cache
-def _stamp_artwork(design_id: int, version: float) -> tuple[str, tuple[float, float]]:
-    design = StampDesign.objects.get(pk=design_id)
-    return render_svg(stamp_spec(design)).svg, (float(design.width_mm), float(design.height_mm))
+# Drawing a stamp (its QR code) costs a few milliseconds a letter: each process keeps the
+# drawings of the current design versions.
+_ARTWORK: dict[tuple, tuple[str, tuple[float, float]]] = {}
+_ARTWORK_KEPT = 256
+
+
+def _stamp_artwork(design: StampDesign) -> tuple[str, tuple[float, float]]:
+    key = (design.pk, design.updated_at.timestamp(), settings.PUBLIC_BASE_URL)
+    if key not in _ARTWORK:
+        if len(_ARTWORK) >= _ARTWORK_KEPT:
+            _ARTWORK.clear()
+        size = (float(design.width_mm), float(design.height_mm))
+        _ARTWORK[key] = (render_svg(stamp_spec(design)).svg, size)
+    return _ARTWORK[key]
 
 
 def letter_stamp(*, tenant: Tenant) -> tuple[str, tuple[float, float]] | None:
@@ -93,7 +102,7 @@ def letter_stamp(*, tenant: Tenant) -> tuple[str, tuple[float, float]] | None:
         )
     if design is None:
         return None
-    return _stamp_artwork(design.pk, design.updated_at.timestamp())
+    return _stamp_artwork(design)
 
 
 def noted_invoice_ids(*, payer: Payer) -> set[int]:
@@ -151,7 +160,3 @@ def documents_of(*, tenant: Tenant, payer: Payer | None = None) -> QuerySet[Docu
 
 def letter_batches_of(*, tenant: Tenant) -> QuerySet[LetterBatch]:
     return LetterBatch.objects.for_tenant(tenant)
-
-
-def is_demand(kind: str) -> bool:
-    return kind in DEMAND_KINDS
