@@ -31,10 +31,15 @@ def test_a_worker_on_the_documents_queue_renders_the_batch():
     batch = start_letter_batch(tenant=tenant, day=letters.DAY, letters=len(jobs))
     app.control.purge()
 
-    with start_worker(
-        app, pool="solo", perform_ping_check=False, shutdown_timeout=30, queues=["documents"]
-    ):
-        document_ids = enqueue_letters(batch.pk, jobs).get(timeout=120)
+    try:
+        with start_worker(
+            app, pool="solo", perform_ping_check=False, shutdown_timeout=30, queues=["documents"]
+        ):
+            document_ids = enqueue_letters(batch.pk, jobs).get(timeout=120)
+    finally:
+        # The worker's queue selection is the app's, for good: later test workers must
+        # consume every queue again.
+        app.amqp.queues.select([queue.name for queue in app.conf.task_queues])
 
     batch.refresh_from_db()
     assert batch.errors == []
