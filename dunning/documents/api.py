@@ -31,6 +31,9 @@ class DocumentQuery(serializers.Serializer):
 class DocumentSerializer(serializers.ModelSerializer):
     payer_external_id = serializers.CharField(source="payer.external_id")
     date = serializers.DateField(source="document_date")
+    # A plain string: the same pl/en choice set as the payer's `preferred_language`, which would
+    # otherwise get a second enum name in the schema.
+    language = serializers.CharField(help_text="pl or en: the payer's preferred language.")
     pdf_url = serializers.SerializerMethodField()
 
     class Meta:
