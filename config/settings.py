@@ -244,6 +244,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "contact_schedule.tasks.plan_due_clients",
         "schedule": crontab(minute="*/15"),
     },
+    # Promises kept or broken and escalations at +90, per client at its planning hour.
+    "check-outcomes": {
+        "task": "contact_schedule.tasks.check_outcomes_due_clients",
+        "schedule": crontab(minute=5),
+    },
     # Webhook retries are rows in the database; this sweep sends the due ones (webhooks.services).
     "deliver-due-webhooks": {
         "task": "webhooks.tasks.deliver_due_webhooks",
@@ -254,6 +259,24 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 24 * 3600.0,
     },
     # NBP publishes table A around noon Warsaw time on business days; the task re-reads 10 days.
+    # The outbox: due messages out, inside each payer's contact window (dunning.outbox).
+    "dispatch-messages": {
+        "task": "dunning.tasks.dispatch_messages",
+        "schedule": 120.0,
+        "options": {"queue": "messaging"},
+    },
+    # Sent messages whose status callback never came are asked about by SID.
+    "refresh-message-statuses": {
+        "task": "dunning.tasks.refresh_message_statuses",
+        "schedule": 3600.0,
+        "options": {"queue": "messaging"},
+    },
+    # Today's SMS, voice and e-mail contact tasks become queued messages (idempotent).
+    "queue-contact-messages": {
+        "task": "contact_schedule.messaging.queue_due_messages",
+        "schedule": crontab(minute="*/15"),
+        "options": {"queue": "messaging"},
+    },
     "fetch-nbp-rates": {
         "task": "dunning.tasks.fetch_recent_nbp_rates",
         "schedule": crontab(minute=30, hour=12, day_of_week="mon-fri"),
@@ -280,6 +303,44 @@ DOCUMENTS_PAYMENT_DAYS = env.int("DOCUMENTS_PAYMENT_DAYS", default=7)
 # The operator's desk on letters; a client's team member is named as the consultant when set.
 DOCUMENTS_CONTACT_PHONE = env("DOCUMENTS_CONTACT_PHONE", default="")
 DOCUMENTS_CONTACT_EMAIL = env("DOCUMENTS_CONTACT_EMAIL", default="monitoring@localhost")
+
+# --- Communications: Twilio, the outbox (dunning) ------------------------------------------
+# "console" (the embedded default) logs each message and marks it delivered; "twilio" sends.
+TELEPHONY_BACKEND = env("TELEPHONY_BACKEND", default="console")
+if TELEPHONY_BACKEND not in ("console", "twilio"):
+    raise ImproperlyConfigured("TELEPHONY_BACKEND must be 'console' or 'twilio'.")
+TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", default="")
+# The operator's defaults; a client's SenderIdentity overrides them.
+TWILIO_FROM = env("TWILIO_FROM", default="")
+TWILIO_MESSAGING_SERVICE_SID = env("TWILIO_MESSAGING_SERVICE_SID", default="")
+TWILIO_CALLER_ID = env("TWILIO_CALLER_ID", default=TWILIO_FROM)
+# Tests and the benchmark point the real client at a local fake server.
+TWILIO_API_BASE_URL = env("TWILIO_API_BASE_URL", default="")
+TWILIO_HTTP_TIMEOUT = env.float("TWILIO_HTTP_TIMEOUT", default=20.0)
+# Twilio signs webhooks with the URL it called: the public address, not the proxy's inner one.
+TWILIO_WEBHOOK_BASE_URL = env("TWILIO_WEBHOOK_BASE_URL", default="")
+if TELEPHONY_BACKEND == "twilio" and not (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN):
+    raise ImproperlyConfigured("TELEPHONY_BACKEND=twilio needs TWILIO_ACCOUNT_SID and _AUTH_TOKEN.")
+# Voice messages: Amazon Polly's Polish voice through Twilio.
+TWILIO_VOICE = env("TWILIO_VOICE", default="Polly.Ewa")
+# The dispatcher takes this many messages per claim; a message left `sending` longer than
+# OUTBOX_STALE_AFTER_SECONDS (well over the HTTP timeout) is reconciled with the provider.
+OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=100)
+OUTBOX_STALE_AFTER_SECONDS = env.int("OUTBOX_STALE_AFTER_SECONDS", default=120)
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
+OUTBOX_BACKOFF_SECONDS = env.int("OUTBOX_BACKOFF_SECONDS", default=30)
+# One dispatcher run stops taking new batches after this long (the next beat tick goes on).
+OUTBOX_RUN_SECONDS = env.int("OUTBOX_RUN_SECONDS", default=240)
+# SMTP gets the same bound as Twilio: the outbox relies on every send ending in time.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=int(TWILIO_HTTP_TIMEOUT))
+if max(TWILIO_HTTP_TIMEOUT, EMAIL_TIMEOUT) >= OUTBOX_STALE_AFTER_SECONDS / 4:
+    # A live worker's slow sends must never look like a dead worker's (dunning.outbox).
+    raise ImproperlyConfigured(
+        "TWILIO_HTTP_TIMEOUT and EMAIL_TIMEOUT must be under OUTBOX_STALE_AFTER_SECONDS / 4."
+    )
+# The number payers are told to call back (placeholder {{ consultant_phone }}).
+CONSULTANT_PHONE = env("CONSULTANT_PHONE", default="+48 22 100 20 30")
 
 # --- Prevention stamps ----------------------------------------------------------------------
 # The agency's name on the stamps and on the public verification page.
@@ -330,4 +391,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # The twilio client logs every request at INFO; the outbox logs what matters itself.
+    "loggers": {"twilio.http_client": {"level": "WARNING"}},
 }

@@ -34,6 +34,7 @@ urlpatterns = [
     path("client/stamps/", include("stamps.urls")),
     path("client/documents/", include("dunning.documents.urls")),
     path("", include("stamps.public_urls")),
+    path("webhooks/twilio/", include("dunning.urls")),
 ]
 
 if settings.DEBUG:

@@ -199,3 +199,7 @@ class PlannerRunAdmin(ReadOnlyAdmin):
     list_filter = ["tenant"]
     list_select_related = ["tenant"]
     date_hierarchy = "planned_date"
+
+
+# Outcomes, pauses and collection cases have their own module (registered on import).
+from contact_schedule import admin_outcomes  # noqa: E402, F401

@@ -391,6 +391,8 @@ class ContactTask(TenantOwnedModel):
     # Set by the outcome of the contact (next: Outcome records); a step with "only if the
     # previous step got no response" looks at it.
     responded_at = models.DateTimeField(_("payer responded at"), null=True, blank=True)
+    # The payer asked to be called back then: the agent screen shows the task from that moment.
+    callback_at = models.DateTimeField(_("call back at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -454,3 +456,280 @@ class PlannerRun(TenantOwnedModel):
                 fields=["tenant", "planned_date"], name="planner_run_one_per_day"
             )
         ]
+
+
+class OutcomeRules(models.Model):
+    """How outcomes act on the schedule: the operator's defaults or a client's override."""
+
+    tenant = client_or_operator_tenant()
+    promise_grace_days = models.PositiveSmallIntegerField(
+        _("grace days after a promised date"),
+        default=3,
+        help_text=_(
+            "The invoices stay paused this long after the promised date, for the money "
+            "to arrive, before the promise counts as broken."
+        ),
+    )
+    already_paid_wait_days = models.PositiveSmallIntegerField(
+        _("days to wait for a payment the payer says was made"), default=5
+    )
+    broken_promises_to_escalate = models.PositiveSmallIntegerField(
+        _("broken promises before escalation"), default=2
+    )
+
+    objects = OperatorOrClientQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("outcome rules")
+        verbose_name_plural = _("outcome rules")
+        constraints = [
+            models.UniqueConstraint(
+                Coalesce("tenant", Value(0)), name="outcome_rules_one_per_client"
+            ),
+            models.CheckConstraint(
+                condition=Q(broken_promises_to_escalate__gte=1),
+                name="outcome_rules_escalate_after_one_or_more",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.tenant or _("operator default"))
+
+
+class Outcome(TenantOwnedModel):
+    """What came of a contact (or of news from the payer): the schedule acts on it.
+
+    Written by the agent screen, by inbound SMS, voice keypresses and status callbacks, all
+    through `contact_schedule.outcomes.record_outcome`.
+    """
+
+    class Kind(models.TextChoices):
+        REACHED = "reached", _("Reached")
+        NO_ANSWER = "no_answer", _("No answer")
+        VOICEMAIL = "voicemail", _("Voicemail")
+        WRONG_NUMBER = "wrong_number", _("Wrong number")
+        PROMISE = "promise", _("Promise to pay")
+        DISPUTE = "dispute", _("Dispute")
+        ALREADY_PAID = "already_paid", _("Says already paid")
+        CALLBACK = "callback", _("Call back")
+        REFUSED = "refused", _("Refused")
+        NOTE = "note", _("Note")
+
+    class Source(models.TextChoices):
+        AGENT = "agent", _("Consultant")
+        SMS = "sms", _("Inbound SMS")
+        VOICE = "voice", _("Voice message keypress")
+        STATUS = "status", _("Delivery status")
+        CLIENT = "client", _("Client")
+        SYSTEM = "system", _("System")
+
+    class DisputeCategory(models.TextChoices):
+        QUALITY = "quality", _("Quality")
+        QUANTITY = "quantity", _("Quantity")
+        PRICE = "price", _("Price")
+        DELIVERY = "delivery", _("Delivery")
+        NOT_ORDERED = "not_ordered", _("Not ordered")
+        OTHER = "other", _("Other")
+
+    class PromiseState(models.TextChoices):
+        PENDING = "pending", _("Awaiting payment")
+        KEPT = "kept", _("Kept")
+        BROKEN = "broken", _("Broken")
+
+    class DisputeState(models.TextChoices):
+        OPEN = "open", _("Awaiting the client")
+        ACCEPTED = "accepted", _("Accepted by the client")
+        REJECTED = "rejected", _("Rejected by the client")
+
+    payer = models.ForeignKey(Payer, on_delete=models.PROTECT, related_name="+")
+    task = models.ForeignKey(
+        ContactTask,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="outcomes",
+        verbose_name=_("contact task"),
+    )
+    kind = models.CharField(_("outcome"), max_length=15, choices=Kind)
+    source = models.CharField(_("source"), max_length=10, choices=Source)
+    invoices = models.ManyToManyField(Invoice, related_name="+", verbose_name=_("invoices"))
+    promised_date = models.DateField(_("promised payment date"), null=True, blank=True)
+    promised_amount = money_field(_("promised amount"), null=True, blank=True)
+    promise_state = models.CharField(_("promise"), max_length=10, choices=PromiseState, blank=True)
+    promise_checked_at = models.DateTimeField(_("promise checked at"), null=True, blank=True)
+    dispute_category = models.CharField(
+        _("dispute category"), max_length=15, choices=DisputeCategory, blank=True
+    )
+    dispute_state = models.CharField(_("dispute"), max_length=10, choices=DisputeState, blank=True)
+    dispute_resolved_at = models.DateTimeField(_("dispute resolved at"), null=True, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    claimed_paid_date = models.DateField(_("says paid on"), null=True, blank=True)
+    callback_at = models.DateTimeField(_("call back at"), null=True, blank=True)
+    contact_value = models.CharField(_("number or address"), max_length=254, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    note = models.TextField(_("note"), blank=True)
+    # The dunning message a status callback, inbound SMS or keypress answered: the same news
+    # delivered twice (a provider's retry) is recorded once.
+    message_id = models.PositiveBigIntegerField(_("message"), null=True, blank=True)
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("outcome")
+        verbose_name_plural = _("outcomes")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["tenant", "payer", "created_at"]),
+            models.Index(fields=["tenant", "promise_state", "promised_date"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="promise") | Q(promised_date__isnull=False),
+                name="outcome_promise_has_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="dispute") | ~Q(dispute_category=""),
+                name="outcome_dispute_has_category",
+            ),
+            models.CheckConstraint(
+                condition=Q(promised_amount__isnull=True) | Q(promised_amount__gt=0),
+                name="outcome_promised_amount_positive",
+            ),
+            models.UniqueConstraint(
+                fields=["tenant", "message_id", "kind"],
+                condition=Q(message_id__isnull=False),
+                name="outcome_once_per_message",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.payer}"
+
+
+class CollectionCase(TenantOwnedModel):
+    """The hand-over of a payer's invoices to the collection department (windykacja).
+
+    Its invoices leave monitoring for good (an escalation `Hold` each); the case is exported
+    as CSV or JSON and `exported_at` says when it last was.
+    """
+
+    class Reason(models.TextChoices):
+        OVERDUE_90 = "overdue_90", _("90 days overdue")
+        BROKEN_PROMISES = "broken_promises", _("Broken promises")
+        NO_CONTACT_DATA = "no_contact_data", _("No valid contact data")
+        DISPUTE_REJECTED = "dispute_rejected", _("Dispute rejected by the client")
+        MANUAL = "manual", _("Decided by the operator")
+
+    payer = models.ForeignKey(Payer, on_delete=models.PROTECT, related_name="+")
+    invoices = models.ManyToManyField(Invoice, related_name="+", verbose_name=_("invoices"))
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("escalated at"), auto_now_add=True)
+    exported_at = models.DateTimeField(_("exported at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("collection case")
+        verbose_name_plural = _("collection cases")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.payer} ({self.get_reason_display()})"
+
+
+class Hold(TenantOwnedModel):
+    """A stop of monitoring for one invoice or, without one, all of a payer's invoices.
+
+    In force from `starts_on` to `ends_on` (inclusive; empty: until lifted), unless lifted
+    earlier. The planner skips held invoices and resumes by itself when a hold ends; rows are
+    never deleted, so the history of pauses stays.
+    """
+
+    class Kind(models.TextChoices):
+        MANUAL = "manual", _("Paused by hand")
+        PROMISE = "promise", _("Promise to pay")
+        DISPUTE = "dispute", _("Dispute")
+        ALREADY_PAID = "already_paid", _("Awaiting a payment the payer says was made")
+        BANKRUPTCY = "bankruptcy", _("Bankruptcy")
+        DEATH = "death", _("Death of the payer")
+        ESCALATED = "escalated", _("Escalated to collection")
+
+    # Kinds that end monitoring for good: no end date, lifted only by hand.
+    FINAL_KINDS = (Kind.BANKRUPTCY, Kind.DEATH, Kind.ESCALATED)
+
+    payer = models.ForeignKey(Payer, on_delete=models.PROTECT, related_name="+")
+    invoice = models.ForeignKey(
+        Invoice,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("invoice"),
+        help_text=_("Empty: all of the payer's invoices."),
+    )
+    kind = models.CharField(_("kind"), max_length=15, choices=Kind, default=Kind.MANUAL)
+    reason = models.CharField(_("reason"), max_length=300)
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(
+        _("until"), null=True, blank=True, help_text=_("Inclusive. Empty: until lifted.")
+    )
+    lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
+    outcome = models.ForeignKey(
+        Outcome, on_delete=models.SET_NULL, null=True, blank=True, related_name="holds"
+    )
+    case = models.ForeignKey(
+        CollectionCase, on_delete=models.PROTECT, null=True, blank=True, related_name="holds"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("set by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("pause / stop")
+        verbose_name_plural = _("pauses and stops")
+        ordering = ["-starts_on", "-id"]
+        indexes = [
+            models.Index(fields=["invoice", "starts_on"], name="hold_invoice_idx"),
+            models.Index(fields=["payer", "starts_on"], name="hold_payer_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
+                name="hold_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        target = self.invoice or self.payer
+        return f"{self.get_kind_display()}: {target}"
+
+    def in_force_on(self, day: datetime.date) -> bool:
+        return (
+            self.lifted_at is None
+            and self.starts_on <= day
+            and (self.ends_on is None or day <= self.ends_on)
+        )
+
+    def clean(self) -> None:
+        errors = {}
+        if self.kind == self.Kind.MANUAL and self.ends_on is None:
+            errors["ends_on"] = _("A pause needs an end date; it resumes by itself then.")
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            errors["ends_on"] = _("The pause must end on or after the day it starts.")
+        if self.invoice_id and self.payer_id and self.invoice.payer_id != self.payer_id:
+            errors["invoice"] = _("The invoice belongs to another payer.")
+        if self.payer_id and self.tenant_id and self.payer.tenant_id != self.tenant_id:
+            errors["payer"] = _("The payer belongs to another client.")
+        if errors:
+            raise ValidationError(errors)

@@ -82,7 +82,7 @@ def plan_day(*, tenant: Tenant, day: datetime.date | None = None) -> PlanResult:
     if stages:
         with transaction.atomic():
             _postgresql_settings()
-            _create_staged_table(tenant=tenant, stages=stages)
+            _create_staged_table(tenant=tenant, day=day, stages=stages)
             tasks_created = _insert_tasks(tenant=tenant, day=day, stages=stages)
             if tasks_created >= ANALYZE_AFTER_TASKS:
                 _postgresql_analyze(ContactTask._meta.db_table)
@@ -201,9 +201,12 @@ def _by_rank(column: str, stages: list[Stage], value) -> tuple[str, list]:
     return f"CASE {column} {' '.join(whens)} END", params
 
 
-def _staged_invoices(*, tenant: Tenant, stages: list[Stage]) -> QuerySet[Invoice]:
-    """Monitored invoices due for contact on the day, each with the rank of its most advanced
-    step (`stage_rank`); the first matching WHEN wins, so stages go most advanced first."""
+def _staged_invoices(
+    *, tenant: Tenant, day: datetime.date, stages: list[Stage]
+) -> QuerySet[Invoice]:
+    """Monitored invoices due for contact on the day (not paused or stopped then), each with the
+    rank of its most advanced step (`stage_rank`); the first matching WHEN wins, so stages go
+    most advanced first."""
     all_due_dates = sorted({due for stage in stages for due in stage.due_dates})
     stage_rank = Case(
         *[
@@ -213,7 +216,7 @@ def _staged_invoices(*, tenant: Tenant, stages: list[Stage]) -> QuerySet[Invoice
         output_field=IntegerField(),
     )
     return (
-        monitored_invoices(tenant=tenant)
+        monitored_invoices(tenant=tenant, day=day)
         .filter(due_date__in=all_due_dates)
         .annotate(stage_rank=stage_rank)
         .filter(stage_rank__isnull=False)
@@ -221,8 +224,9 @@ def _staged_invoices(*, tenant: Tenant, stages: list[Stage]) -> QuerySet[Invoice
     )
 
 
-def _create_staged_table(*, tenant: Tenant, stages: list[Stage]) -> None:
-    staged = _staged_invoices(tenant=tenant, stages=stages).values("id", "payer_id", "stage_rank")
+def _create_staged_table(*, tenant: Tenant, day: datetime.date, stages: list[Stage]) -> None:
+    staged = _staged_invoices(tenant=tenant, day=day, stages=stages)
+    staged = staged.values("id", "payer_id", "stage_rank")
     select_sql, params = staged.query.sql_with_params()
     with connection.cursor() as cursor:
         table = connection.ops.quote_name(STAGED_TABLE)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from contact_schedule.models import (
@@ -12,6 +12,9 @@ from contact_schedule.models import (
     ContactLimits,
     ContactTask,
     ContactWindow,
+    Hold,
+    Outcome,
+    OutcomeRules,
     PlannerRun,
     ScheduleTemplate,
     ScheduleVersion,
@@ -25,11 +28,83 @@ from tenants.models import Tenant
 MONITORED_STATUSES = (Invoice.Status.OPEN, Invoice.Status.PARTIALLY_PAID)
 
 
-def monitored_invoices(*, tenant: Tenant) -> QuerySet[Invoice]:
+def monitored_invoices(*, tenant: Tenant, day: datetime.date | None = None) -> QuerySet[Invoice]:
     """The client's invoices the schedule contacts about: money owed, not disputed, not escalated,
-    and a payer that may be contacted."""
-    return unsettled_invoices(tenant=tenant).filter(
+    and a payer that may be contacted; with `day`, also not paused or stopped on that day."""
+    invoices = unsettled_invoices(tenant=tenant).filter(
         status__in=MONITORED_STATUSES, payer__do_not_contact=False
+    )
+    if day is None:
+        return invoices
+    # Two anti-joins (NOT EXISTS), so the planner stays one set-based statement.
+    holds = holds_in_force(tenant=tenant, day=day)
+    return invoices.exclude(Exists(holds.filter(invoice=OuterRef("pk")))).exclude(
+        Exists(holds.filter(invoice__isnull=True, payer=OuterRef("payer_id")))
+    )
+
+
+def in_force_q(day: datetime.date) -> Q:
+    """Holds in force on `day`: started, not ended (ends_on is inclusive), not lifted."""
+    return Q(lifted_at__isnull=True, starts_on__lte=day) & (
+        Q(ends_on__isnull=True) | Q(ends_on__gte=day)
+    )
+
+
+def holds_in_force(*, tenant: Tenant, day: datetime.date) -> QuerySet[Hold]:
+    return Hold.objects.for_tenant(tenant).filter(in_force_q(day))
+
+
+def holds_of(*, tenant: Tenant, payer) -> QuerySet[Hold]:
+    """A payer's pauses and stops, in force or not (the history)."""
+    return Hold.objects.for_tenant(tenant).filter(payer=payer).select_related("invoice")
+
+
+def outcome_rules_for(*, tenant: Tenant) -> OutcomeRules:
+    """The client's outcome rules: its override, else the operator's (defaults if neither)."""
+    return (
+        OutcomeRules.objects.for_tenant(tenant).first()
+        or OutcomeRules.objects.operator_defaults().first()
+        or OutcomeRules()
+    )
+
+
+def outcomes_of(*, tenant: Tenant, payer) -> QuerySet[Outcome]:
+    """A payer's outcomes, newest first, with their invoices."""
+    return (
+        Outcome.objects.for_tenant(tenant)
+        .filter(payer=payer)
+        .select_related("user", "task")
+        .prefetch_related("invoices")
+    )
+
+
+def open_promises(*, tenant: Tenant, day: datetime.date) -> QuerySet[Outcome]:
+    """Promises to pay on `day` that are neither kept nor broken yet."""
+    return Outcome.objects.for_tenant(tenant).filter(
+        kind=Outcome.Kind.PROMISE,
+        promise_state=Outcome.PromiseState.PENDING,
+        promised_date=day,
+    )
+
+
+def broken_promises(*, tenant: Tenant, since: datetime.date) -> QuerySet[Outcome]:
+    """Promises found broken on or after `since` (the flag the agent screen and client see)."""
+    return Outcome.objects.for_tenant(tenant).filter(
+        kind=Outcome.Kind.PROMISE,
+        promise_state=Outcome.PromiseState.BROKEN,
+        promise_checked_at__date__gte=since,
+    )
+
+
+def sales_disturbances(
+    *, tenant: Tenant, state: str = Outcome.DisputeState.OPEN
+) -> QuerySet[Outcome]:
+    """Disputes flagged to the client as disturbances in its sales process, by category."""
+    return (
+        Outcome.objects.for_tenant(tenant)
+        .filter(kind=Outcome.Kind.DISPUTE, dispute_state=state)
+        .select_related("payer")
+        .prefetch_related("invoices")
     )
 
 
@@ -105,5 +180,18 @@ def clients_due_for_planning(
         if local.hour < planning_hour(tenant=tenant):
             continue
         if not PlannerRun.objects.for_tenant(tenant).filter(planned_date=local.date()).exists():
+            due.append((tenant, local.date()))
+    return due
+
+
+def clients_due_for_outcome_checks(
+    *, now: datetime.datetime | None = None
+) -> list[tuple[Tenant, datetime.date]]:
+    """Active clients whose local hour is their planning hour: the day's checks run then, once."""
+    now = now or timezone.now()
+    due = []
+    for tenant in Tenant.objects.filter(status=Tenant.Status.ACTIVE).order_by("pk"):
+        local = timezone.localtime(now, tenant.zone)
+        if local.hour == planning_hour(tenant=tenant):
             due.append((tenant, local.date()))
     return due

@@ -6,7 +6,7 @@ import datetime
 
 from celery import shared_task
 
-from contact_schedule import letters, selectors, services
+from contact_schedule import escalation, letters, selectors, services
 from tenants.models import Tenant
 
 
@@ -37,4 +37,28 @@ def plan_due_clients() -> int:
     due = selectors.clients_due_for_planning()
     for tenant, day in due:
         plan_client_day.delay(tenant.pk, day.isoformat())
+    return len(due)
+
+
+@shared_task
+def check_client_outcomes(tenant_id: int, day: str) -> dict:
+    """One client's daily checks: promises kept or broken, escalations (idempotent)."""
+    tenant = Tenant.objects.get(pk=tenant_id)
+    checks = escalation.run_daily_checks(tenant=tenant, day=datetime.date.fromisoformat(day))
+    return {
+        "promises_kept": checks.promises_kept,
+        "promises_broken": checks.promises_broken,
+        "cases_created": checks.cases_created,
+    }
+
+
+@shared_task
+def check_outcomes_due_clients() -> int:
+    """Beat, hourly: queue the daily checks of each client whose planning hour it is now.
+
+    A missed hour only delays the checks a day: they act on state (dates passed), not on events.
+    """
+    due = selectors.clients_due_for_outcome_checks()
+    for tenant, day in due:
+        check_client_outcomes.delay(tenant.pk, day.isoformat())
     return len(due)

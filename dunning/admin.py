@@ -3,13 +3,16 @@ NBP exchange rates, and the compensation claimed per invoice (read-only)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from dunning.documents.selectors import shipped_template
+from dunning.message_templates import PLACEHOLDERS, render_text
 from dunning.models import (
     CompensationClaim,
     Document,
@@ -18,8 +21,12 @@ from dunning.models import (
     DocumentTemplate,
     InterestRate,
     LetterBatch,
+    Message,
+    MessageTemplate,
     NbpRate,
+    SenderIdentity,
 )
+from dunning.sms_text import SmsLength, sms_segments, transliterate
 
 
 @admin.register(InterestRate)
@@ -58,6 +65,106 @@ class CompensationClaimAdmin(admin.ModelAdmin):
     search_fields = ("invoice__number",)
 
     # A claim is made by the letters that carry it; admin only shows it.
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+# --- Communications ---------------------------------------------------------------------------
+SAMPLE_VALUES = {
+    "payer_name": "Przykładowy Odbiorca Sp. z o.o.",
+    "invoice_numbers": "FV/12/2026, FV/15/2026",
+    "amount": "4 920,00 zł",
+    "due_date": "15.10.2026",
+    "days_overdue": "12",
+    "days_overdue_text": "12 dni",
+    "consultant_phone": "+48 22 100 20 30",
+    "promise_date": "10.11.2026",
+}
+
+
+def _length_line(length: SmsLength) -> str:
+    return ngettext(
+        "%(encoding)s, %(units)d characters: %(segments)d SMS",
+        "%(encoding)s, %(units)d characters: %(segments)d SMS parts",
+        length.segments,
+    ) % {"encoding": length.encoding, "units": length.units, "segments": length.segments}
+
+
+@admin.register(MessageTemplate)
+class MessageTemplateAdmin(admin.ModelAdmin):
+    list_display = ("code", "channel", "tenant", "transliterate", "updated_at")
+    list_filter = ("channel", "tenant")
+    search_fields = ("code", "body")
+    fields = ("tenant", "code", "channel", "subject", "body", "transliterate", "preview")
+    readonly_fields = ("preview",)
+
+    @admin.display(description=_("Preview with sample data"))
+    def preview(self, obj: MessageTemplate) -> str:
+        if not obj.pk:
+            return _("Save to see the preview. Placeholders: %(names)s") % {
+                "names": ", ".join(f"{{{{ {name} }}}}" for name in PLACEHOLDERS)
+            }
+        values = SAMPLE_VALUES | {
+            "client_name": obj.tenant.name,
+            "bank_account": obj.tenant.iban,
+            "operator_name": settings.OPERATOR_NAME,
+        }
+        rendered = render_text(
+            body=obj.body,
+            subject=obj.subject,
+            channel=obj.channel,
+            values=values,
+            transliterated=False,
+        )
+        rows = [format_html("<p style='white-space:pre-wrap'>{}</p>", rendered.body)]
+        if rendered.length:
+            plain = sms_segments(transliterate(rendered.body))
+            rows.append(
+                format_html(
+                    "<p><b>{}</b> {}<br><b>{}</b> {}</p>",
+                    _("As written:"),
+                    _length_line(rendered.length),
+                    _("Without diacritics:"),
+                    _length_line(plain),
+                )
+            )
+            if obj.transliterate:
+                rows.append(format_html("<p>{}</p>", _("Sent without diacritics:")))
+                rows.append(
+                    format_html(
+                        "<p style='white-space:pre-wrap'>{}</p>", transliterate(rendered.body)
+                    )
+                )
+        return format_html_join("", "{}", ((row,) for row in rows))
+
+
+@admin.register(SenderIdentity)
+class SenderIdentityAdmin(admin.ModelAdmin):
+    list_display = ("tenant", "sms_sender", "messaging_service_sid", "caller_id", "email_from")
+    list_select_related = ("tenant",)
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    list_display = (
+        "created_at",
+        "tenant",
+        "channel",
+        "direction",
+        "recipient",
+        "status",
+        "attempts",
+        "error_code",
+    )
+    list_filter = ("channel", "status", "direction", "tenant")
+    list_select_related = ("tenant",)
+    search_fields = ("recipient", "provider_sid", "body")
+    date_hierarchy = "created_at"
+
+    # The outbox writes messages; admin only shows them (a change could send one twice).
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 

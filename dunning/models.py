@@ -7,10 +7,11 @@ same for every client, kept by account managers in admin. `CompensationClaim` be
 from __future__ import annotations
 
 import secrets
+import uuid
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -358,3 +359,217 @@ class Document(TenantOwnedModel):
     @property
     def filename(self) -> str:
         return self.file.name.rsplit("/", 1)[-1]
+
+
+# --- Communications: the outbox, message templates, sender identity (issue 5) ----------------
+
+
+class MessageChannel(models.TextChoices):
+    """What the outbox can send; the names match the contact schedule's channels."""
+
+    SMS = "sms", _("SMS")
+    VOICE = "voice", _("Voice message")
+    CALL = "call", _("Consultant call")
+    EMAIL = "email", _("E-mail")
+
+
+class Message(TenantOwnedModel):
+    """One message or call to (or, inbound, from) a payer: the outbox row and its whole history.
+
+    The outbox never sends a row twice: see `dunning.outbox` for the states and the recovery of a
+    message whose worker died while it was `sending`. `token` is our idempotency key: it travels in
+    the provider request (the status-callback URL) and identifies the row in every webhook.
+    `contact_task_id` is the contact schedule's task, kept as a plain id because dunning sits
+    below contact_schedule and knows nothing of its models (ARCHITECTURE.md, dependency direction).
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed")
+        UNDELIVERED = "undelivered", _("Undelivered")
+        CANCELED = "canceled", _("Canceled")
+        RECEIVED = "received", _("Received")  # inbound SMS
+
+    class Direction(models.TextChoices):
+        OUTBOUND = "outbound", _("Outbound")
+        INBOUND = "inbound", _("Inbound")
+
+    FINAL_STATUSES = ("delivered", "failed", "undelivered", "canceled", "received")
+
+    payer = models.ForeignKey(
+        "payers.Payer", on_delete=models.PROTECT, related_name="+", verbose_name=_("payer")
+    )
+    contact_task_id = models.BigIntegerField(_("contact task"), null=True, blank=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=MessageChannel)
+    direction = models.CharField(
+        _("direction"), max_length=10, choices=Direction, default=Direction.OUTBOUND
+    )
+    template_code = models.CharField(_("template"), max_length=60, blank=True)
+    recipient = models.CharField(_("to"), max_length=254)
+    sender = models.CharField(_("from"), max_length=254, blank=True)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    body = models.TextField(_("text"))
+    # E-mail attachments: names in the default storage (documents are rendered before queueing).
+    attachments = models.JSONField(_("attachments"), default=list, blank=True)
+    # Voice: "press 1 to confirm payment by <promise_date>" and the invoices the answer is about.
+    promise_date = models.DateField(_("offered payment date"), null=True, blank=True)
+    invoice_ids = models.JSONField(_("invoices"), default=list, blank=True)
+    # Consultant calls: the consultant's leg (a phone or "client:<identity>") and recording.
+    consultant = models.CharField(_("consultant's phone"), max_length=100, blank=True)
+    record = models.BooleanField(_("recorded"), default=False)
+    status = models.CharField(_("status"), max_length=12, choices=Status, default=Status.QUEUED)
+    token = models.UUIDField(
+        _("idempotency token"), default=uuid.uuid4, unique=True, editable=False
+    )
+    provider_sid = models.CharField(_("provider id"), max_length=64, blank=True)
+    provider_status = models.CharField(_("provider status"), max_length=30, blank=True)
+    answered_by = models.CharField(_("answered by"), max_length=30, blank=True)
+    answer_digit = models.CharField(_("key pressed"), max_length=1, blank=True)
+    error_code = models.CharField(_("error code"), max_length=20, blank=True)
+    error_message = models.CharField(_("error"), max_length=500, blank=True)
+    segments = models.PositiveSmallIntegerField(_("segments"), null=True, blank=True)
+    price = models.DecimalField(_("price"), max_digits=10, decimal_places=5, null=True, blank=True)
+    price_unit = models.CharField(_("price currency"), max_length=3, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # The contact window the message may go out in; outside it the dispatcher moves it on.
+    not_before = models.DateTimeField(_("not before"), null=True, blank=True)
+    not_after = models.DateTimeField(_("not after"), null=True, blank=True)
+    # When the dispatcher may next take it: the window's start, or a retry after backoff.
+    due_at = models.DateTimeField(_("due at"), null=True, blank=True)
+    sending_started_at = models.DateTimeField(_("sending started at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    result_reported_at = models.DateTimeField(_("result reported at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # Queueing a contact task's message twice makes one row (a task may have several
+            # consultant calls: attempts).
+            models.UniqueConstraint(
+                fields=["tenant", "contact_task_id", "channel"],
+                condition=Q(
+                    contact_task_id__isnull=False,
+                    direction="outbound",
+                    channel__in=["sms", "voice", "email"],
+                ),
+                name="message_once_per_contact_task",
+            ),
+            # A replayed inbound webhook finds its row instead of making another.
+            models.UniqueConstraint(
+                fields=["provider_sid"], condition=~Q(provider_sid=""), name="message_unique_sid"
+            ),
+            models.CheckConstraint(
+                condition=Q(not_after__isnull=True)
+                | Q(not_before__isnull=True)
+                | Q(not_before__lt=models.F("not_after")),
+                name="message_window_order",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "due_at"], name="message_dispatch_idx"),
+            models.Index(fields=["tenant", "payer", "created_at"], name="message_payer_idx"),
+            models.Index(fields=["recipient", "created_at"], name="message_recipient_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} → {self.recipient} ({self.get_status_display()})"
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in self.FINAL_STATUSES
+
+
+class MessageTemplate(TenantOwnedModel):
+    """A client's own wording for a schedule step's message; without one the Polish default
+    (`dunning.message_templates.DEFAULT_TEMPLATES`) is used. Placeholders: Django template
+    variables such as `{{ payer_name }}` (the list is in `dunning.message_templates`)."""
+
+    code = models.CharField(
+        _("step template"),
+        max_length=60,
+        help_text=_("The schedule step's message template, e.g. 'overdue_sms'."),
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=MessageChannel)
+    subject = models.CharField(_("subject (e-mail)"), max_length=200, blank=True)
+    body = models.TextField(_("text"))
+    transliterate = models.BooleanField(
+        _("write Polish letters without diacritics (SMS)"),
+        default=False,
+        help_text=_("ą→a, ł→l …: GSM-7 fits 160 characters per SMS instead of 70."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("message template")
+        verbose_name_plural = _("message templates")
+        ordering = ["tenant__name", "code", "channel"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "code", "channel"], name="message_template_one_per_step"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.get_channel_display()})"
+
+    def clean(self) -> None:
+        from dunning.message_templates import check_template_text
+
+        errors = {}
+        for field in ("subject", "body"):
+            problem = check_template_text(getattr(self, field))
+            if problem:
+                errors[field] = problem
+        if errors:
+            raise ValidationError(errors)
+
+
+class SenderIdentity(TenantOwnedModel):
+    """How a client's messages are signed; an empty field falls back to the operator's setting
+    (TWILIO_FROM, TWILIO_MESSAGING_SERVICE_SID, TWILIO_CALLER_ID, DEFAULT_FROM_EMAIL)."""
+
+    sms_sender = models.CharField(
+        _("SMS sender"),
+        max_length=16,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^(\+[1-9]\d{6,14}|[A-Za-z0-9 ]{1,11})$",
+                _("An E.164 number or an alphanumeric sender ID of up to 11 characters."),
+            )
+        ],
+    )
+    messaging_service_sid = models.CharField(
+        _("Twilio messaging service"),
+        max_length=34,
+        blank=True,
+        validators=[RegexValidator(r"^MG[0-9a-fA-F]{32}$", _("A messaging service SID: MG…"))],
+    )
+    caller_id = models.CharField(
+        _("caller ID for calls"),
+        max_length=16,
+        blank=True,
+        validators=[RegexValidator(r"^\+[1-9]\d{6,14}$", _("An E.164 number, e.g. +48221234567."))],
+    )
+    email_from = models.EmailField(_("e-mail sender"), blank=True)
+    consultant_phone = models.CharField(
+        _("consultant phone shown to payers"), max_length=20, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("sender identity")
+        verbose_name_plural = _("sender identities")
+        constraints = [
+            models.UniqueConstraint(fields=["tenant"], name="sender_identity_one_per_client")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.tenant)

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from django.conf import settings
+from django.db.models import QuerySet
 
 from dunning.interest import (
     Allocation,
@@ -15,9 +16,10 @@ from dunning.interest import (
     RatePeriod,
     compute_interest,
 )
-from dunning.models import CompensationClaim, InterestRate, NbpRate, RateKind
+from dunning.models import CompensationClaim, InterestRate, Message, NbpRate, RateKind
 from invoices.models import Invoice, PaymentAllocation
 from payers.models import Payer
+from tenants.models import Tenant
 
 
 def default_rate_kind(payer_kind: str) -> RateKind:
@@ -97,3 +99,33 @@ def latest_nbp_rate(
 def compensation_claim_of(*, invoice: Invoice) -> CompensationClaim | None:
     """The compensation already claimed for `invoice`, if any (it is due once per invoice)."""
     return CompensationClaim.objects.for_tenant(invoice.tenant).filter(invoice=invoice).first()
+
+
+def messages_of(*, tenant: Tenant, payer: Payer, limit: int = 30) -> QuerySet[Message]:
+    """The payer's latest messages and calls, both directions, newest first."""
+    return (
+        Message.objects.for_tenant(tenant)
+        .filter(payer=payer)
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def messages_sent_since(
+    *, tenant: Tenant, payer_id: int, channel: str, since: datetime.datetime
+) -> int:
+    """How many messages of `channel` went (or are going) to the payer since `since`; messages
+    that never left (canceled, failed) do not count against the contact limits."""
+    return (
+        Message.objects.for_tenant(tenant)
+        .filter(payer_id=payer_id, channel=channel, direction="outbound", created_at__gte=since)
+        .exclude(status__in=[Message.Status.CANCELED, Message.Status.FAILED])
+        .count()
+    )
+
+
+def task_message_exists(*, tenant: Tenant, contact_task_id: int, channel: str) -> bool:
+    return (
+        Message.objects.for_tenant(tenant)
+        .filter(contact_task_id=contact_task_id, channel=channel, direction="outbound")
+        .exists()
+    )

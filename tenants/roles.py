@@ -64,7 +64,18 @@ OPERATOR_GROUP_PERMISSIONS: dict[str, list[str]] = {
     ]
     + [
         f"contact_schedule.view_{model}"
-        for model in ("contacttask", "contacttaskinvoice", "plannerrun")
+        for model in (
+            "contacttask",
+            "contacttaskinvoice",
+            "plannerrun",
+            "outcome",
+            "collectioncase",
+        )
+    ]
+    + [
+        f"contact_schedule.{action}_{model}"
+        for model in ("hold", "outcomerules")
+        for action in ("view", "add", "change")
     ]
     + [f"webhooks.view_{model}" for model in ("webhookendpoint", "webhookevent", "webhookdelivery")]
     + ["webhooks.change_webhookendpoint"],

@@ -32,10 +32,19 @@ def deploy_check(**extra_env: str) -> set[str]:
     return set(re.findall(r"\((\w+\.[WE]\d+)\)", result.stdout + result.stderr))
 
 
+PUBLIC = {"PUBLIC_BASE_URL": "https://monitoring.example.pl"}
+
+
 def test_only_proxy_provided_warnings_remain_by_default():
-    assert deploy_check() == {"security.W004", "security.W008"}
+    assert deploy_check(**PUBLIC) == {"security.W004", "security.W008"}
 
 
 def test_clean_when_the_app_redirects_and_sends_hsts_itself():
     hsts = {"SECURE_HSTS_SECONDS": "31536000", "SECURE_HSTS_PRELOAD": "1"}
-    assert deploy_check(SECURE_SSL_REDIRECT="1", **hsts) == set()
+    assert deploy_check(SECURE_SSL_REDIRECT="1", **hsts, **PUBLIC) == set()
+
+
+def test_a_local_or_plain_http_stamp_address_is_flagged():
+    assert "stamps.W001" in deploy_check()
+    assert "stamps.W001" in deploy_check(PUBLIC_BASE_URL="http://monitoring.example.pl")
+    assert "stamps.W001" in deploy_check(PUBLIC_BASE_URL="https://localhost:8443")

@@ -77,3 +77,33 @@ def nbp_api(settings) -> Iterator[FakeNbp]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+# --- Communications (issue 5): the real twilio client against a local fake Twilio -----------
+TWILIO_SID = "AC" + "1234567890abcdef" * 2
+TWILIO_TOKEN = "fake-auth-token-for-tests"
+OPERATOR_NUMBER = "+48221002030"
+PUBLIC_BASE = "https://monitoring.example.com"
+
+
+@pytest.fixture
+def twilio_settings(settings):
+    settings.TWILIO_ACCOUNT_SID = TWILIO_SID
+    settings.TWILIO_AUTH_TOKEN = TWILIO_TOKEN
+    settings.TWILIO_FROM = OPERATOR_NUMBER
+    settings.TWILIO_CALLER_ID = OPERATOR_NUMBER
+    settings.TWILIO_MESSAGING_SERVICE_SID = ""
+    settings.TWILIO_WEBHOOK_BASE_URL = ""
+    settings.PUBLIC_BASE_URL = PUBLIC_BASE
+    return settings
+
+
+@pytest.fixture
+def fake_twilio(twilio_settings) -> Iterator:
+    """A fake Twilio API on loopback; the outbox's twilio backend talks to it."""
+    from dunning.testing.fake_twilio import FakeTwilio
+
+    with FakeTwilio(TWILIO_SID, TWILIO_TOKEN) as server:
+        twilio_settings.TELEPHONY_BACKEND = "twilio"
+        twilio_settings.TWILIO_API_BASE_URL = server.base_url
+        yield server

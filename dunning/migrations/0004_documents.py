@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('dunning', '0002_seed_interest_rates'),
+        ('dunning', '0003_message_messagetemplate_senderidentity'),
         ('payers', '0001_initial'),
         ('tenants', '0004_idempotency_records'),
     ]
