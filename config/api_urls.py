@@ -12,4 +12,5 @@ urlpatterns = [
     path("v1/", include("webhooks.api_urls")),
     path("v1/", include("tenants.api_urls")),
     path("v1/", include("stamps.api_urls")),
+    path("v1/", include("dunning.documents.api_urls")),
 ]

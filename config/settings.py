@@ -298,6 +298,13 @@ NBP_API_URL = env("NBP_API_URL", default="https://api.nbp.pl/api")
 # Interest divisor: 365 also in leap years (courts' and calculators' practice, DOMAIN.md §1).
 INTEREST_YEAR_DAYS = env.int("INTEREST_YEAR_DAYS", default=365)
 
+# --- Payment demands and interest notes (dunning.documents) ---------------------------------
+# Days the payer is given to pay a demand (DOMAIN.md §3: commonly 7 days from receipt).
+DOCUMENTS_PAYMENT_DAYS = env.int("DOCUMENTS_PAYMENT_DAYS", default=7)
+# The operator's desk on letters; a client's team member is named as the consultant when set.
+DOCUMENTS_CONTACT_PHONE = env("DOCUMENTS_CONTACT_PHONE", default="")
+DOCUMENTS_CONTACT_EMAIL = env("DOCUMENTS_CONTACT_EMAIL", default="monitoring@localhost")
+
 # --- Communications: Twilio, the outbox (dunning) ------------------------------------------
 # "console" (the embedded default) logs each message and marks it delivered; "twilio" sends.
 TELEPHONY_BACKEND = env("TELEPHONY_BACKEND", default="console")

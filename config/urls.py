@@ -32,6 +32,7 @@ urlpatterns = [
     path("imports/", include("imports.urls")),
     path("client/webhooks/", include("webhooks.urls")),
     path("client/stamps/", include("stamps.urls")),
+    path("client/documents/", include("dunning.documents.urls")),
     path("", include("stamps.public_urls")),
     path("agent/", include("agent.urls")),
     path("webhooks/twilio/", include("dunning.urls")),

@@ -7,7 +7,7 @@ import datetime
 
 from celery import shared_task
 
-from contact_schedule import escalation, selectors, services
+from contact_schedule import escalation, letters, selectors, services
 from invoices.models import Invoice
 from tenants.models import Tenant
 
@@ -17,7 +17,17 @@ def plan_client_day(tenant_id: int, day: str) -> int | None:
     """Plan one client's day (ISO date); None when another run already planned it."""
     tenant = Tenant.objects.get(pk=tenant_id)
     result = services.plan_scheduled_day(tenant=tenant, day=datetime.date.fromisoformat(day))
+    if result is not None:
+        render_client_letters.delay(tenant_id, day)
     return result.tasks_created if result else None
+
+
+@shared_task
+def render_client_letters(tenant_id: int, day: str) -> int:
+    """Fan the planned day's letters out to the documents queue; the number of letters."""
+    tenant = Tenant.objects.get(pk=tenant_id)
+    batch = letters.render_day_letters(tenant=tenant, day=datetime.date.fromisoformat(day))
+    return batch.total
 
 
 @shared_task

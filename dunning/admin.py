@@ -11,10 +11,16 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from dunning.documents.selectors import shipped_template
 from dunning.message_templates import PLACEHOLDERS, render_text
 from dunning.models import (
     CompensationClaim,
+    Document,
+    DocumentKind,
+    DocumentLanguage,
+    DocumentTemplate,
     InterestRate,
+    LetterBatch,
     Message,
     MessageTemplate,
     NbpRate,
@@ -164,3 +170,60 @@ class MessageAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+# --- Documents -------------------------------------------------------------------------------
+
+
+@admin.register(DocumentTemplate)
+class DocumentTemplateAdmin(admin.ModelAdmin):
+    """Account managers edit a letter's Django template and CSS; a new row starts from the file
+    shipped for its kind and language (`?kind=…&language=…` in the add link picks them)."""
+
+    list_display = ("kind", "language", "tenant", "updated_at")
+    list_filter = ("kind", "language", "tenant")
+    list_select_related = ("tenant",)
+    fields = ("tenant", "kind", "language", "html", "css")
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict:
+        initial = super().get_changeform_initial_data(request)
+        kind = initial.get("kind") or DocumentKind.DEMAND
+        language = initial.get("language") or DocumentLanguage.POLISH
+        if kind in DocumentKind.values and language in DocumentLanguage.values:
+            shipped = shipped_template(kind, language)
+            initial.update(kind=kind, language=language, html=shipped.html, css=shipped.css)
+        return initial
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows made by rendering: admin shows them, never edits them."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Document)
+class DocumentAdmin(ReadOnlyAdmin):
+    list_display = ("document_date", "kind", "payer", "tenant", "language", "pages", "size")
+    list_filter = ("kind", "language", "tenant")
+    list_select_related = ("payer", "tenant")
+    search_fields = ("payer__name", "payer__external_id", "sha256")
+    date_hierarchy = "document_date"
+
+
+@admin.register(LetterBatch)
+class LetterBatchAdmin(ReadOnlyAdmin):
+    list_display = (
+        "day",
+        "tenant",
+        "total",
+        "rendered",
+        "already_rendered",
+        "failed",
+        "finished_at",
+    )
+    list_filter = ("tenant",)
+    list_select_related = ("tenant",)

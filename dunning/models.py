@@ -6,6 +6,7 @@ same for every client, kept by account managers in admin. `CompensationClaim` be
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from decimal import Decimal
 
@@ -15,7 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from tenants.scoping import TenantOwnedModel
+from tenants.scoping import TenantOwnedModel, TenantQuerySet
 
 
 class RateKind(models.TextChoices):
@@ -194,6 +195,170 @@ class CompensationClaim(TenantOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.eur_amount} EUR = {self.pln_amount} PLN"
+
+
+# --- Documents: payment demands and interest notes (dunning.documents) -------------------------
+
+
+class DocumentKind(models.TextChoices):
+    DEMAND = "demand", _("Payment demand")  # wezwanie do zapłaty
+    SECOND_DEMAND = "second_demand", _("Second payment demand")
+    FINAL_DEMAND = "final_demand", _("Final payment demand")  # ostateczne wezwanie do zapłaty
+    INTEREST_NOTE = "interest_note", _("Interest note")  # nota odsetkowa
+
+
+class DocumentLanguage(models.TextChoices):
+    POLISH = "pl", _("Polish")
+    ENGLISH = "en", _("English")
+
+
+class DocumentTemplateQuerySet(TenantQuerySet):
+    def operator_defaults(self) -> DocumentTemplateQuerySet:
+        return self.filter(tenant__isnull=True)
+
+
+class DocumentTemplate(models.Model):
+    """A letter's Django template and CSS: the operator's default (no client) or a client's own.
+
+    Without a row, the template shipped in `dunning/templates/dunning/documents/` is used; a row
+    overrides it for its kind and language. The tenant is nullable (NULL = operator default), so
+    this model does not inherit `TenantOwnedModel` but keeps its queryset (`for_tenant`).
+    """
+
+    tenant = models.ForeignKey(
+        "tenants.Tenant",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("client"),
+        help_text=_("Empty: the operator's default, used by every client without its own."),
+    )
+    kind = models.CharField(_("kind"), max_length=15, choices=DocumentKind)
+    language = models.CharField(_("language"), max_length=2, choices=DocumentLanguage)
+    html = models.TextField(_("HTML (Django template)"))
+    css = models.TextField(_("CSS"), blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = DocumentTemplateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("document template")
+        verbose_name_plural = _("document templates")
+        ordering = ["tenant__name", "kind", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "language"],
+                condition=Q(tenant__isnull=True),
+                name="document_template_one_operator_default",
+            ),
+            models.UniqueConstraint(
+                fields=["tenant", "kind", "language"],
+                condition=Q(tenant__isnull=False),
+                name="document_template_one_per_client",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        owner = self.tenant or _("operator default")
+        return f"{self.get_kind_display()} ({self.language}, {owner})"
+
+    def clean(self) -> None:
+        from django.template import Template, TemplateSyntaxError
+
+        try:
+            Template(self.html or "")
+        except TemplateSyntaxError as error:
+            message = _("The template does not compile: %s") % error
+            raise ValidationError({"html": message}) from error
+
+
+class LetterBatch(TenantOwnedModel):
+    """The letters of one client's day, rendered in parallel: counters the progress page shows."""
+
+    day = models.DateField(_("day"))
+    total = models.PositiveIntegerField(_("letters"), default=0)
+    rendered = models.PositiveIntegerField(_("rendered"), default=0)
+    already_rendered = models.PositiveIntegerField(_("rendered before"), default=0)
+    failed = models.PositiveIntegerField(_("failed"), default=0)
+    # [{"payer_id": …, "kind": …, "error": "…"}], so a failure says which letter and why.
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("letter batch")
+        verbose_name_plural = _("letter batches")
+        ordering = ["-day", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "day"], name="letter_batch_one_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.done}/{self.total}"
+
+    @property
+    def done(self) -> int:
+        return self.rendered + self.already_rendered + self.failed
+
+    @property
+    def is_finished(self) -> bool:
+        return self.finished_at is not None
+
+
+def document_upload_to(document: Document, filename: str) -> str:
+    # A random folder: in DEBUG, MEDIA_URL is served without login, so paths must be unguessable.
+    return f"documents/{document.tenant_id}/{secrets.token_hex(16)}/{filename}"
+
+
+class Document(TenantOwnedModel):
+    """A rendered letter (PDF), once per (payer, kind, date): a re-run finds it and renders nothing.
+
+    The contact task and schedule step it was made for are plain ids: contact_schedule sits above
+    dunning, so dunning keeps no foreign key to it.
+    """
+
+    payer = models.ForeignKey(
+        "payers.Payer", on_delete=models.PROTECT, related_name="+", verbose_name=_("payer")
+    )
+    kind = models.CharField(_("kind"), max_length=15, choices=DocumentKind)
+    document_date = models.DateField(_("date"))
+    language = models.CharField(_("language"), max_length=2, choices=DocumentLanguage)
+    contact_task_id = models.PositiveBigIntegerField(_("contact task"), null=True, blank=True)
+    schedule_step_id = models.PositiveBigIntegerField(_("schedule step"), null=True, blank=True)
+    letter_batch = models.ForeignKey(
+        LetterBatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="documents"
+    )
+    invoice_ids = models.JSONField(_("invoices"), default=list, blank=True)
+    total_amount = models.DecimalField(
+        _("total demanded"), max_digits=14, decimal_places=2, default=Decimal("0.00")
+    )
+    currency = models.CharField(_("currency"), max_length=3, default="PLN")
+    file = models.FileField(_("file"), upload_to=document_upload_to, max_length=300)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    pages = models.PositiveSmallIntegerField(_("pages"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering = ["-document_date", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "payer", "kind", "document_date"],
+                name="document_once_per_payer_kind_day",
+            ),
+            models.CheckConstraint(condition=Q(pages__gte=1), name="document_has_pages"),
+        ]
+        indexes = [models.Index(fields=["tenant", "payer", "-document_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.document_date} ({self.payer_id})"
+
+    @property
+    def filename(self) -> str:
+        return self.file.name.rsplit("/", 1)[-1]
 
 
 # --- Communications: the outbox, message templates, sender identity (issue 5) ----------------

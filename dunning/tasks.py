@@ -46,3 +46,7 @@ def refresh_message_statuses() -> int:
     from dunning.outbox.statuses import refresh_statuses
 
     return refresh_statuses()
+
+
+# The documents queue's tasks live in the documents sub-package; autodiscovery reads this module.
+from dunning.documents import tasks as document_tasks  # noqa: E402, F401

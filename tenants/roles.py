@@ -47,6 +47,8 @@ OPERATOR_GROUP_PERMISSIONS: dict[str, list[str]] = {
         for action in ("view", "add", "change")
     ]
     + ["dunning.view_compensationclaim"]
+    + [f"dunning.{action}_documenttemplate" for action in ("view", "add", "change")]
+    + ["dunning.view_document", "dunning.view_letterbatch"]
     + [f"stamps.{action}_stampdesign" for action in ("view", "add", "change")]
     + [
         f"contact_schedule.{action}_{model}"
