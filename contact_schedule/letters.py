@@ -33,13 +33,18 @@ def document_kind(*, channel: str, message_template: str) -> str:
 
 
 def letter_jobs(*, tenant: Tenant, day: datetime.date) -> list[LetterJob]:
-    """One job per letter task of the client's day that is still to be done."""
+    """One job per letter task of the client's day (not cancelled)."""
     tasks = list(
         ContactTask.objects.for_tenant(tenant)
         .filter(
             planned_date=day,
             channel__in=LETTER_CHANNELS,
-            state__in=(ContactTask.State.PLANNED, ContactTask.State.DEFERRED),
+            # Done ones too: a rerun then counts their stored letters as already rendered.
+            state__in=(
+                ContactTask.State.PLANNED,
+                ContactTask.State.DEFERRED,
+                ContactTask.State.DONE,
+            ),
         )
         .select_related("step")
         .order_by("id")

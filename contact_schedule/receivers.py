@@ -164,7 +164,18 @@ def on_voice_answer(
     _record("voice_answer_received", tenant_id, payer_id, contact_task_id, **common, **fields)
 
 
+def on_letter_issued(*, tenant_id: int, contact_task_id: int, **_kwargs) -> None:
+    """A letter task's letter is stored: the contact is made, the planner must not carry it on.
+
+    Only a planned task closes; a deferred one was already carried to a later task of the payer,
+    which closes when its own letter is issued."""
+    ContactTask.objects.filter(
+        tenant_id=tenant_id, pk=contact_task_id, state=ContactTask.State.PLANNED
+    ).update(state=ContactTask.State.DONE)
+
+
 def connect() -> None:
+    signals.letter_issued.connect(on_letter_issued, dispatch_uid="contact_schedule.letter")
     signals.contact_result.connect(on_contact_result, dispatch_uid="contact_schedule.result")
     signals.inbound_sms_received.connect(on_inbound_sms, dispatch_uid="contact_schedule.sms")
     signals.voice_answer_received.connect(on_voice_answer, dispatch_uid="contact_schedule.voice")

@@ -24,3 +24,8 @@ inbound_sms_received = Signal()
 # meaning ("promise" | "callback"), promise_date (date | None), invoice_ids (list[int]),
 # occurred_at (aware datetime).
 voice_answer_received = Signal()
+
+# A letter (payment demand, interest note) of a contact task is rendered and stored: the task's
+# contact is made, so the planner must not carry it to another day (which would send it again).
+# kwargs: tenant_id, payer_id, contact_task_id, document_id, kind (DocumentKind value).
+letter_issued = Signal()

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from dunning import signals
 from dunning.compensation import CompensationError, became_due_on
 from dunning.documents import selectors
 from dunning.documents.content import demanded_invoices, late_paid_invoices
@@ -125,6 +126,7 @@ def render_document(
         )
     existing = _stored(tenant=tenant, payer=payer, kind=kind, day=day)
     if existing is not None:
+        _announce_issued(existing, contact_task_id=contact_task_id)
         return existing, False
     invoices = _invoices_for(payer=payer, kind=kind, day=day, invoice_ids=invoice_ids)
     compensation = _compensation_claims(payer=payer, invoices=invoices, day=day)
@@ -173,14 +175,30 @@ def render_document(
     try:
         with transaction.atomic():
             document.save()
+            _announce_issued(document, contact_task_id=contact_task_id)
     except IntegrityError:
         # Another worker stored this letter meanwhile: its row is the document; ours goes.
         document.file.delete(save=False)
         stored = _stored(tenant=tenant, payer=payer, kind=kind, day=day)
         if stored is None:
             raise
+        _announce_issued(stored, contact_task_id=contact_task_id)
         return stored, False
     return document, True
+
+
+def _announce_issued(document: Document, *, contact_task_id: int | None) -> None:
+    """Tell the contact schedule its letter task is done (in the transaction that stores it)."""
+    if contact_task_id is None:
+        return
+    signals.letter_issued.send(
+        sender=__name__,
+        tenant_id=document.tenant_id,
+        payer_id=document.payer_id,
+        contact_task_id=contact_task_id,
+        document_id=document.pk,
+        kind=document.kind,
+    )
 
 
 def _stored(*, tenant: Tenant, payer: Payer, kind: str, day: datetime.date) -> Document | None:

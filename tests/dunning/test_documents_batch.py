@@ -11,6 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from contact_schedule.letters import letter_jobs, render_day_letters
+from contact_schedule.models import ContactTask
 from contact_schedule.planner import plan_day
 from dunning.models import Document
 from tests.contact_schedule.helpers import client_schedule
@@ -84,6 +85,24 @@ def test_render_here_counts_and_a_rerun_renders_nothing_new(planned_day):
     assert documents.count() == 2
     assert all(document.contact_task_id for document in documents)
     assert all(document.kind == "second_demand" for document in documents)
+
+
+def test_an_issued_letter_closes_its_task_so_the_next_day_does_not_send_it_again(planned_day):
+    tenant, payers = planned_day
+    InvoiceFactory._meta.model.objects.for_tenant(tenant).filter(payer=payers[1]).update(
+        outstanding_amount=0, status="paid", paid_on=letters.DAY
+    )
+
+    render_day_letters(tenant=tenant, day=letters.DAY, enqueue=False)
+    tasks = ContactTask.objects.for_tenant(tenant).filter(planned_date=letters.DAY)
+    states = {task.payer_id: task.state for task in tasks}
+    next_day = plan_day(tenant=tenant, day=letters.DAY + datetime.timedelta(days=1))
+
+    # P1's letter went out; P2's could not be made (paid), so its contact is still owed.
+    assert states == {payers[0].pk: "done", payers[1].pk: "planned"}
+    carried = ContactTask.objects.for_tenant(tenant).filter(planned_date__gt=letters.DAY)
+    assert next_day.tasks_created == carried.count()
+    assert not carried.filter(payer=payers[0]).exists()
 
 
 def test_a_letter_that_cannot_be_made_is_counted_with_its_reason(planned_day):
