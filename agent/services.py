@@ -140,30 +140,29 @@ def _claim_first_orm(
 # that committed after our snapshot into "candidate locked, nothing inserted", with no exception
 # and no savepoint round trip; the caller then tries the next candidate.
 _CLAIM_SQL = """
-SET LOCAL synchronous_commit TO OFF;
 WITH candidate AS (
     SELECT task.id, task.tenant_id, task.payer_id
-    FROM unnest(%(ids)s::bigint[]) WITH ORDINALITY AS ranked(id, position)
+    FROM unnest($1::bigint[]) WITH ORDINALITY AS ranked(id, position)
     JOIN contact_schedule_contacttask task ON task.id = ranked.id
     JOIN contact_schedule_schedulestep step
         ON step.id = task.step_id
     WHERE (task.tenant_id, task.planned_date) IN (
-            SELECT * FROM unnest(%(clients)s::bigint[], %(days)s::date[]))
-        AND task.channel = %(call)s
-        AND task.state = %(planned)s
-        AND (task.callback_at IS NULL OR task.callback_at <= %(now)s)
-        AND task.window_start <= %(now)s AND task.window_end > %(now)s
+            SELECT * FROM unnest($2::bigint[], $3::date[]))
+        AND task.channel = $4
+        AND task.state = $5
+        AND (task.callback_at IS NULL OR task.callback_at <= $6)
+        AND task.window_start <= $6 AND task.window_end > $6
         AND NOT EXISTS (SELECT 1 FROM agent_callclaim held
             WHERE held.task_id = task.id AND held.released_at IS NULL
-                AND held.lease_until > %(now)s)
+                AND held.lease_until > $6)
         AND NOT EXISTS (SELECT 1 FROM agent_callclaim held
             WHERE held.payer_id = task.payer_id AND held.released_at IS NULL
-                AND held.lease_until > %(now)s)
+                AND held.lease_until > $6)
         AND NOT EXISTS (SELECT 1 FROM agent_callclaim tried
-            WHERE tried.task_id = task.id AND tried.outcome_kind = ANY(%(unanswered)s)
-                AND tried.released_at > %(retry_from)s)
+            WHERE tried.task_id = task.id AND tried.outcome_kind = ANY($8)
+                AND tried.released_at > $7)
         AND (SELECT count(*) FROM agent_callclaim tried
-            WHERE tried.task_id = task.id AND tried.outcome_kind = ANY(%(unanswered)s))
+            WHERE tried.task_id = task.id AND tried.outcome_kind = ANY($8))
             < step.attempts
     ORDER BY ranked.position
     LIMIT 1
@@ -171,7 +170,7 @@ WITH candidate AS (
 ), claimed AS (
     INSERT INTO agent_callclaim (tenant_id, task_id, payer_id, consultant_id,
         claimed_at, lease_until, ending, call_reference, outcome_kind)
-    SELECT tenant_id, id, payer_id, %(consultant)s, %(now)s, %(lease_until)s, '', '', ''
+    SELECT tenant_id, id, payer_id, $9, $6, $10, '', '', ''
     FROM candidate
     ON CONFLICT DO NOTHING
     RETURNING id
@@ -179,27 +178,44 @@ WITH candidate AS (
 SELECT candidate.id, candidate.tenant_id, candidate.payer_id, claimed.id
 FROM candidate LEFT JOIN claimed ON TRUE
 """
+# Prepared once per connection: planning the statement cost more than running it (1.4 ms against
+# 0.5 ms, EXPLAIN ANALYZE on the bench's queue).
+_CLAIM_STATEMENT = "agent_claim_next_call"
+_CLAIM_TYPES = (
+    "bigint[], bigint[], date[], text, text, timestamptz, timestamptz, text[], bigint, timestamptz"
+)
+_PREPARE_CLAIM = f"PREPARE {_CLAIM_STATEMENT} ({_CLAIM_TYPES}) AS {_CLAIM_SQL}"
+_EXECUTE_CLAIM = (
+    "SET LOCAL synchronous_commit TO OFF; "
+    f"EXECUTE {_CLAIM_STATEMENT} (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+)
 
 
 def _claim_first_sql(
     *, consultant: User, clients: list[Tenant], candidates: list[int], now: datetime.datetime
 ) -> tuple[int | None, CallClaim | None]:
-    """(task locked, claim made) in one PostgreSQL statement; see `_CLAIM_SQL` (which also says,
-    in the same round trip, that this transaction's commit need not wait for the disk)."""
-    params = {
-        "ids": candidates,
-        "clients": [tenant.pk for tenant in clients],
-        "days": [timezone.localtime(now, tenant.zone).date() for tenant in clients],
-        "call": Channel.CALL,
-        "planned": ContactTask.State.PLANNED,
-        "now": now,
-        "retry_from": now - RETRY_AFTER,
-        "unanswered": list(UNANSWERED),
-        "consultant": consultant.pk,
-        "lease_until": now + LEASE,
-    }
+    """(task locked, claim made) in one PostgreSQL statement, `_CLAIM_SQL`; the same round trip
+    says that this transaction's commit need not wait for the disk (`_no_wait_for_disk`)."""
+    params = [
+        candidates,
+        [tenant.pk for tenant in clients],
+        [timezone.localtime(now, tenant.zone).date() for tenant in clients],
+        Channel.CALL.value,
+        ContactTask.State.PLANNED.value,
+        now,
+        now - RETRY_AFTER,
+        list(UNANSWERED),
+        consultant.pk,
+        now + LEASE,
+    ]
+    connection.ensure_connection()
     with connection.cursor() as cursor:
-        cursor.execute(_CLAIM_SQL, params)
+        # Prepared statements live as long as the database session: prepare again whenever
+        # Django opened a new one.
+        if getattr(connection, "_agent_claim_prepared_on", None) is not connection.connection:
+            cursor.execute(_PREPARE_CLAIM)
+            connection._agent_claim_prepared_on = connection.connection
+        cursor.execute(_EXECUTE_CLAIM, params)
         row = cursor.fetchone()
     if row is None:
         return None, None
