@@ -42,7 +42,8 @@ from bench.import_bench import (  # noqa: E402
     setup_django,
 )
 
-DATABASE_NAME = "bench_agent"
+# Its own database (created and dropped); AGENT_BENCH_DB names another for parallel checkouts.
+DATABASE_NAME = os.environ.get("AGENT_BENCH_DB", "bench_agent")
 TARGET_CARD_MS = 150.0
 TARGET_CLAIM_P95_MS = 50.0
 INVOICES = 50
@@ -230,6 +231,16 @@ def make_queue(tenant, tasks: int) -> None:
     )
 
 
+def analyze() -> None:
+    """Planner statistics for the freshly loaded tables, as autovacuum gathers them after a bulk
+    load in production: without them PostgreSQL guesses one task per client and day and scans the
+    day's whole queue for each claim instead of looking up the ranked candidates by id."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
 def finish(claim) -> None:
     """End the claim the way a recorded outcome does (task done, claim released)."""
     from django.db import transaction
@@ -247,7 +258,7 @@ def finish(claim) -> None:
 
 def _claimer_process(user_ids, claims_each, barrier, results) -> None:
     """One web-worker-like process: a thread per consultant of `user_ids`, all starting at the
-    barrier shared by every process; sends back (latencies, claimed task ids)."""
+    barrier shared by every process; sends back ((round, latency) pairs, claimed task ids)."""
     from django.db import connection
 
     from agent.services import claim_next_call
@@ -255,7 +266,7 @@ def _claimer_process(user_ids, claims_each, barrier, results) -> None:
 
     users = list(User.objects.filter(pk__in=user_ids))
     connection.close()
-    timings: list[float] = []
+    timings: list[tuple[int, float]] = []
     taken: list[int] = []
     lock = threading.Lock()
 
@@ -263,14 +274,14 @@ def _claimer_process(user_ids, claims_each, barrier, results) -> None:
         try:
             User.objects.filter(pk=user.pk).exists()  # open this thread's connection first
             barrier.wait()
-            for _ in range(claims_each):
+            for round_ in range(claims_each):
                 started = time.perf_counter()
                 claim = claim_next_call(consultant=user)
                 elapsed = (time.perf_counter() - started) * 1000
                 if claim is None:
                     break
                 with lock:
-                    timings.append(elapsed)
+                    timings.append((round_, elapsed))
                     taken.append(claim.task_id)
                 finish(claim)
         finally:
@@ -284,7 +295,9 @@ def _claimer_process(user_ids, claims_each, barrier, results) -> None:
     results.put((timings, taken))
 
 
-def measure_claims(users, claims_each: int, processes: int) -> tuple[list[float], int, int]:
+def measure_claims(
+    users, claims_each: int, processes: int
+) -> tuple[list[tuple[int, float]], float, int, int]:
     """All consultants claim at once, spread over `processes` processes (as over web workers:
     one Python process would measure its own GIL, not the claim)."""
     import multiprocessing
@@ -301,17 +314,19 @@ def measure_claims(users, claims_each: int, processes: int) -> tuple[list[float]
         for group in groups
         if group
     ]
+    started = time.perf_counter()
     for child in children:
         child.start()
-    timings: list[float] = []
+    timings: list[tuple[int, float]] = []
     taken: list[int] = []
     for _child in children:
         child_timings, child_taken = results.get()
         timings += child_timings
         taken += child_taken
+    wall = time.perf_counter() - started  # includes forking and the barrier: a lower bound
     for child in children:
         child.join()
-    return timings, len(taken), len(set(taken))
+    return timings, wall, len(taken), len(set(taken))
 
 
 def measure_lone_claims(user, count: int) -> list[float]:
@@ -364,9 +379,10 @@ def main() -> None:
             pages, selectors = measure_card(tenant, users[0], payer, args.renders)
         lone_count = 20
         make_queue(tenant, args.claimers * args.claims_each + lone_count)
+        analyze()
         lone = measure_lone_claims(users[0], lone_count)
-        timings, claims, distinct = measure_claims(users, args.claims_each, args.processes)
-        report(pages, selectors, lone, timings, claims, distinct, args)
+        timings, wall, claims, distinct = measure_claims(users, args.claims_each, args.processes)
+        report(pages, selectors, lone, timings, wall, claims, distinct, args)
     finally:
         if not args.keep_db:
             from django.db import connections
@@ -375,10 +391,12 @@ def main() -> None:
             drop_database(url)
 
 
-def report(pages, selectors, lone, timings, claims, distinct, args) -> None:
+def report(pages, selectors, lone, rounds, wall, claims, distinct, args) -> None:
     page_p50, page_p95 = statistics.median(pages), percentile(pages, 0.95)
     selector_p50 = statistics.median(selectors)
     lone_p50 = statistics.median(lone)
+    timings = [ms for _round, ms in rounds]
+    burst = [ms for round_, ms in rounds if round_ == 0]
     claim_p50, claim_p95 = statistics.median(timings), percentile(timings, 0.95)
     results = [
         figure(
@@ -414,6 +432,12 @@ def report(pages, selectors, lone, timings, claims, distinct, args) -> None:
             claim_p95 <= TARGET_CLAIM_P95_MS,
         ),
     ]
+    # Not targets: the first press of every consultant at once, and what the loop got through.
+    print(
+        f"info: first burst ({len(burst)} claims at once) p50 {statistics.median(burst):.1f} ms, "
+        f"p95 {percentile(burst, 0.95):.1f} ms, max {max(burst):.1f} ms; "
+        f"{claims} claims (+ as many finishes) in {wall:.2f} s = {claims / wall:.0f} claims/s"
+    )
     expected = args.claimers * args.claims_each
     if claims != expected or distinct != claims:
         print(f"check: {claims} claims of {expected}, {distinct} distinct tasks  CHECK FAILED")

@@ -13,6 +13,7 @@ from django.utils import timezone
 from agent import services
 from agent.models import CallClaim
 from agent.selectors import worklist
+from contact_schedule.models import ContactTask
 from tenants.roles import OperatorRole
 from tests.agent.helpers import call_task, operator, owing_payer
 
@@ -135,3 +136,28 @@ def test_twenty_consultants_claiming_at_once_never_share_a_task(tenant, team):
     assert len(taken) == len(set(taken)) == len(tasks)
     assert claimed.count(None) == 5
     assert CallClaim.objects.filter(released_at__isnull=True).count() == 15
+
+
+def test_claims_follow_the_worklist_order_and_skip_what_it_marks_untakeable(
+    tenant, other_tenant, consultant
+):
+    """The claim (one SQL statement on PostgreSQL, the ORM elsewhere) takes exactly the rows the
+    worklist shows as takeable, in the order it shows them."""
+    now = timezone.now()
+    for amount in ("300.00", "9000.00", "50.00", "1200.00"):
+        call_task(tenant, *owing_payer(tenant, amount=amount))
+    later = call_task(tenant, *owing_payer(tenant, amount="99999.00"))
+    ContactTask.objects.filter(pk=later.pk).update(callback_at=now + datetime.timedelta(hours=1))
+    closed = call_task(tenant, *owing_payer(tenant, amount="88888.00"))
+    ContactTask.objects.filter(pk=closed.pk).update(window_start=now + datetime.timedelta(hours=1))
+    call_task(other_tenant, *owing_payer(other_tenant, amount="77777.00"))
+    expected = [row.task.pk for row in worklist(user=consultant, now=now) if row.takeable]
+    taken = []
+
+    while (claim := services.claim_next_call(consultant=consultant, now=now)) is not None:
+        taken.append(claim.task_id)
+        ContactTask.objects.filter(pk=claim.task_id).update(state=ContactTask.State.DONE)
+        services.release_claim(claim=claim, ending=CallClaim.Ending.OUTCOME, now=now)
+
+    assert len(expected) == 4
+    assert taken == expected
