@@ -139,7 +139,8 @@ def _copy(
     text_columns = [
         quote(column)
         for column in columns
-        if isinstance(_field(model, column), models.CharField | models.TextField)
+        # A FileField is a varchar holding the name ("" when there is no file).
+        if isinstance(_field(model, column), models.CharField | models.TextField | models.FileField)
     ]
     options = "FORMAT csv"
     if text_columns:
