@@ -9,11 +9,13 @@ the days overdue. Claiming (`services.claim_next_call`) takes the top of the sam
 from __future__ import annotations
 
 import datetime
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import reduce
 from operator import or_
 
+from django.core.cache import cache
 from django.db.models import (
     Case,
     Count,
@@ -69,9 +71,34 @@ def is_supervisor(user: User) -> bool:
     )
 
 
+CLIENTS_SECONDS = 600
+TEAMS_GENERATION_KEY = "agent:teams:generation"
+
+
 def team_clients(user: User) -> list[Tenant]:
-    """The clients the user's teams call for, that are open for work."""
-    return list(clients_of_consultant(user).filter(status__in=ACCESSIBLE_STATUSES))
+    """The clients the user's teams call for, that are open for work.
+
+    Asked on every page and every press of Enter, so cached: teams change rarely, and every
+    change of a team, its members or clients, or of a client (its status) sets a new teams
+    generation (`agent.receivers` → `teams_changed`), which makes every cached list stale at
+    once. One cache round trip when nothing changed."""
+    key = f"agent:clients:{user.pk}"
+    found = cache.get_many([key, TEAMS_GENERATION_KEY])
+    generation = found.get(TEAMS_GENERATION_KEY)
+    cached = found.get(key)
+    if generation is not None and cached is not None and cached[0] == generation:
+        return cached[1]
+    if generation is None:  # never set, or evicted: a new one, so no older list matches it
+        cache.add(TEAMS_GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+        generation = cache.get(TEAMS_GENERATION_KEY)
+    clients = list(clients_of_consultant(user).filter(status__in=ACCESSIBLE_STATUSES))
+    cache.set(key, (generation, clients), CLIENTS_SECONDS)
+    return clients
+
+
+def teams_changed() -> None:
+    """Make every user's cached team clients stale (see `team_clients`)."""
+    cache.set(TEAMS_GENERATION_KEY, uuid.uuid4().hex, timeout=None)
 
 
 def team_client_or_404(user: User, tenant_id: int) -> Tenant:

@@ -43,6 +43,9 @@ RANKING_SIZE = 2_000
 # batch. Walking past a done or locked candidate costs the statement an index lookup; walking past
 # a whole batch costs a round trip, so the batch is large.
 CANDIDATES_PER_LOCK = 256
+# A claim that walked past this many candidates drops them from the cached ranking (a cache write
+# is not free, so not for the few that a burst of simultaneous claims skips).
+FORGET_AFTER = 16
 
 
 def expire_stale_claims(*, now: datetime.datetime | None = None) -> int:
@@ -51,6 +54,19 @@ def expire_stale_claims(*, now: datetime.datetime | None = None) -> int:
     return CallClaim.objects.filter(released_at__isnull=True, lease_until__lte=now).update(
         released_at=F("lease_until"), ending=CallClaim.Ending.EXPIRED
     )
+
+
+# This process's copies of the shared rankings: {ranking key: (computed at, task ids)}. Reading the
+# shared cache on every claim, and writing it back to drop the candidates found taken, cost more
+# than the claim itself when fifty consultants press Enter at once; a copy per process is read
+# for free and pruned as its claimers walk past taken candidates, and it is never older than the
+# shared ranking it was copied from (RANKING_SECONDS).
+_local_rankings: dict[str, tuple[datetime.datetime, list[int]]] = {}
+
+
+def forget_local_rankings() -> None:
+    """Drop this process's copies (tests, whose database changes under them, start clean)."""
+    _local_rankings.clear()
 
 
 def ranking(*, clients: list[Tenant], now: datetime.datetime, refresh: bool = False) -> list[int]:
@@ -63,17 +79,22 @@ def ranking(*, clients: list[Tenant], now: datetime.datetime, refresh: bool = Fa
     taken is checked afresh when it is locked (`takeable_now`). Leases that ran out are released
     here too, so a task abandoned with its lease is back within RANKING_SECONDS."""
     key = _ranking_key(clients)
+    oldest = now - datetime.timedelta(seconds=RANKING_SECONDS)
+    local = None if refresh else _local_rankings.get(key)
+    if local is not None and local[0] > oldest:
+        return local[1]
     cached = None if refresh else cache.get(key)
     if cached is not None:
         computed_at, ids = cached
-        fresh = computed_at > now - datetime.timedelta(seconds=RANKING_SECONDS)
-        if fresh or not cache.add(f"{key}:refreshing", True, RANKING_SECONDS):
+        if computed_at > oldest or not cache.add(f"{key}:refreshing", True, RANKING_SECONDS):
+            _local_rankings[key] = (computed_at, ids)
             return ids
     expire_stale_claims(now=now)
     tasks = takeable(calls_of_today(clients=clients, now=now), now=now)
     ids = list(tasks.values_list("pk", flat=True)[:RANKING_SIZE])
     cache.set(key, (now, ids), RANKING_SECONDS * 6)
     cache.delete(f"{key}:refreshing")
+    _local_rankings[key] = (now, ids)
     return ids
 
 
@@ -82,14 +103,14 @@ def _ranking_key(clients: list[Tenant]) -> str:
 
 
 def _forget_taken(*, clients: list[Tenant], taken: list[int]) -> None:
-    """Drop from the cached ranking the candidates found taken, so the next claimers do not walk
-    past them again. Claimers racing here may put some back: that only costs a skipped row."""
+    """Drop from this process's ranking the candidates found taken, so its next claimers do not
+    walk past them again. Claimers racing here may put some back: that only costs a skipped row."""
     key = _ranking_key(clients)
-    cached = cache.get(key)
-    if cached is not None:
+    local = _local_rankings.get(key)
+    if local is not None:
         gone = set(taken)
-        computed_at, ids = cached
-        cache.set(key, (computed_at, [pk for pk in ids if pk not in gone]), RANKING_SECONDS * 6)
+        computed_at, ids = local
+        _local_rankings[key] = (computed_at, [pk for pk in ids if pk not in gone])
 
 
 def _lock_first(
@@ -113,7 +134,10 @@ def _lock_first(
 def _claim_first_orm(
     *, consultant: User, clients: list[Tenant], candidates: list[int], now: datetime.datetime
 ) -> tuple[int | None, CallClaim | None]:
-    """(task locked, claim made) through the ORM: the portable path (SQLite in tests)."""
+    """(task locked, claim held or made) through the ORM: the portable path (SQLite in tests)."""
+    held = _held_claim(consultant, now=now)
+    if held is not None:
+        return held.task_id, held
     _no_wait_for_disk()
     task = _lock_first(clients=clients, candidates=candidates, now=now)
     if task is None:
@@ -133,71 +157,38 @@ def _claim_first_orm(
     return task.pk, claim
 
 
-# The PostgreSQL claim in ONE statement: lock the first candidate, in ranking order, that is still
-# takeable (the same conditions as `selectors.takeable_now`, kept in step by the tests that run
-# on both) and insert its claim. Compiling the ORM query cost more than running it (profiled: ~10
-# of a lone claim's ~18 ms were Django building the SQL). `ON CONFLICT DO NOTHING` turns a claim
-# that committed after our snapshot into "candidate locked, nothing inserted", with no exception
-# and no savepoint round trip; the caller then tries the next candidate.
-_CLAIM_SQL = """
-WITH candidate AS (
-    SELECT task.id, task.tenant_id, task.payer_id
-    FROM unnest($1::bigint[]) WITH ORDINALITY AS ranked(id, position)
-    JOIN contact_schedule_contacttask task ON task.id = ranked.id
-    JOIN contact_schedule_schedulestep step
-        ON step.id = task.step_id
-    WHERE (task.tenant_id, task.planned_date) IN (
-            SELECT * FROM unnest($2::bigint[], $3::date[]))
-        AND task.channel = $4
-        AND task.state = $5
-        AND (task.callback_at IS NULL OR task.callback_at <= $6)
-        AND task.window_start <= $6 AND task.window_end > $6
-        AND NOT EXISTS (SELECT 1 FROM agent_callclaim held
-            WHERE held.task_id = task.id AND held.released_at IS NULL
-                AND held.lease_until > $6)
-        AND NOT EXISTS (SELECT 1 FROM agent_callclaim held
-            WHERE held.payer_id = task.payer_id AND held.released_at IS NULL
-                AND held.lease_until > $6)
-        AND NOT EXISTS (SELECT 1 FROM agent_callclaim tried
-            WHERE tried.task_id = task.id AND tried.outcome_kind = ANY($8)
-                AND tried.released_at > $7)
-        AND (SELECT count(*) FROM agent_callclaim tried
-            WHERE tried.task_id = task.id AND tried.outcome_kind = ANY($8))
-            < step.attempts
-    ORDER BY ranked.position
-    LIMIT 1
-    FOR UPDATE OF task SKIP LOCKED
-), claimed AS (
-    INSERT INTO agent_callclaim (tenant_id, task_id, payer_id, consultant_id,
-        claimed_at, lease_until, ending, call_reference, outcome_kind)
-    SELECT tenant_id, id, payer_id, $9, $6, $10, '', '', ''
-    FROM candidate
-    ON CONFLICT DO NOTHING
-    RETURNING id
-)
-SELECT candidate.id, candidate.tenant_id, candidate.payer_id, claimed.id
-FROM candidate LEFT JOIN claimed ON TRUE
-"""
-# Prepared once per connection: planning the statement cost more than running it (1.4 ms against
-# 0.5 ms, EXPLAIN ANALYZE on the bench's queue).
-_CLAIM_STATEMENT = "agent_claim_next_call"
-_CLAIM_TYPES = (
-    "bigint[], bigint[], date[], text, text, timestamptz, timestamptz, text[], bigint, timestamptz"
-)
-_PREPARE_CLAIM = f"PREPARE {_CLAIM_STATEMENT} ({_CLAIM_TYPES}) AS {_CLAIM_SQL}"
-_EXECUTE_CLAIM = (
+def _held_claim(consultant: User, *, now: datetime.datetime) -> CallClaim | None:
+    """The consultant's unexpired claim: pressing Enter again gives back the same call."""
+    return (
+        CallClaim.objects.filter(
+            consultant=consultant, released_at__isnull=True, lease_until__gt=now
+        )
+        .order_by("-claimed_at")
+        .first()
+    )
+
+
+# The PostgreSQL claim is one call of the function `agent_claim_next_call` (created by migration
+# agent 0003, which explains it): one round trip per press, with the conditions of
+# `selectors.takeable_now`. Compiling the ORM query cost more than running it (profiled: ~10 of a
+# lone claim's ~18 ms were Django building the SQL), and one statement over all the candidates
+# evaluated every one of them before locking the first; the function stops at the first it takes.
+# The same round trip says that this transaction's commit need not wait for the disk
+# (`_no_wait_for_disk`).
+_CLAIM_CALL = (
     "SET LOCAL synchronous_commit TO OFF; "
-    f"EXECUTE {_CLAIM_STATEMENT} (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+    "SELECT * FROM agent_claim_next_call("
+    "%s::bigint[], %s::bigint[], %s::date[], %s, %s, %s, %s, %s::text[], %s, %s)"
 )
 
 
 def _claim_first_sql(
     *, consultant: User, clients: list[Tenant], candidates: list[int], now: datetime.datetime
 ) -> tuple[int | None, CallClaim | None]:
-    """(task locked, claim made) in one PostgreSQL statement, `_CLAIM_SQL`; the same round trip
-    says that this transaction's commit need not wait for the disk (`_no_wait_for_disk`)."""
+    """(task locked, claim held or made) in one call of `agent_claim_next_call`."""
     params = [
-        candidates,
+        # As PostgreSQL's array text: adapting hundreds of ints one by one cost more than the call.
+        "{" + ",".join(map(str, candidates)) + "}",
         [tenant.pk for tenant in clients],
         [timezone.localtime(now, tenant.zone).date() for tenant in clients],
         Channel.CALL.value,
@@ -208,18 +199,14 @@ def _claim_first_sql(
         consultant.pk,
         now + LEASE,
     ]
-    connection.ensure_connection()
     with connection.cursor() as cursor:
-        # Prepared statements live as long as the database session: prepare again whenever
-        # Django opened a new one.
-        if getattr(connection, "_agent_claim_prepared_on", None) is not connection.connection:
-            cursor.execute(_PREPARE_CLAIM)
-            connection._agent_claim_prepared_on = connection.connection
-        cursor.execute(_EXECUTE_CLAIM, params)
+        cursor.execute(_CLAIM_CALL, params)
         row = cursor.fetchone()
     if row is None:
         return None, None
-    task_id, tenant_id, payer_id, claim_id = row
+    task_id, tenant_id, payer_id, claim_id, held, walked_past = row
+    if held:  # rare (Enter pressed twice): read the whole claim
+        return task_id, CallClaim.objects.get(pk=claim_id)
     if claim_id is None:
         return task_id, None
     # Built from what the statement wrote: no second round trip to read it back.
@@ -233,17 +220,10 @@ def _claim_first_sql(
         lease_until=now + LEASE,
     )
     claim._state.adding, claim._state.db = False, connection.alias
+    if walked_past >= FORGET_AFTER:
+        # Done, claimed or being claimed: the next claimers need not walk past them again.
+        _forget_taken(clients=clients, taken=candidates[:walked_past])
     return task_id, claim
-
-
-def _clients_of(consultant: User) -> list[Tenant]:
-    """The consultant's team clients, cached like the ranking: teams change rarely."""
-    key = f"agent:clients:{consultant.pk}"
-    clients = cache.get(key)
-    if clients is None:
-        clients = team_clients(consultant)
-        cache.set(key, clients, RANKING_SECONDS)
-    return clients
 
 
 def _no_wait_for_disk() -> None:
@@ -257,36 +237,31 @@ def _no_wait_for_disk() -> None:
 
 def claim_next_call(*, consultant: User, now: datetime.datetime | None = None) -> CallClaim | None:
     """The consultant's call: the one already held, else the most urgent takeable task, claimed
-    with a 15-minute lease. None when nothing is waiting."""
+    with a 15-minute lease. None when nothing is waiting.
+
+    The held claim is looked up by the claiming statement itself: one round trip per press."""
     now = now or timezone.now()
-    held = (
-        CallClaim.objects.filter(
-            consultant=consultant, released_at__isnull=True, lease_until__gt=now
-        )
-        .order_by("-claimed_at")
-        .first()
-    )
-    if held is not None:
-        return held
-    clients = _clients_of(consultant)
+    clients = team_clients(consultant)
     claim_first = _claim_first_sql if connection.vendor == "postgresql" else _claim_first_orm
     for refresh in (False, True):  # the cached ranking first; if all of it is gone, a fresh one
         candidates = ranking(clients=clients, now=now, refresh=refresh)
-        for start in range(0, len(candidates), CANDIDATES_PER_LOCK):
+        # An empty ranking still gets one statement: it finds the claim already held.
+        starts = range(0, len(candidates), CANDIDATES_PER_LOCK) if candidates else [0]
+        for start in starts:
             if start:  # the batches before held nothing to take (done, claimed or locked)
                 _forget_taken(
                     clients=clients, taken=candidates[start - CANDIDATES_PER_LOCK : start]
                 )
             batch = candidates[start : start + CANDIDATES_PER_LOCK]
-            while batch:
+            while True:
                 with transaction.atomic():
                     task_id, claim = claim_first(
                         consultant=consultant, clients=clients, candidates=batch, now=now
                     )
-                if task_id is None:
-                    break
                 if claim is not None:
                     return claim
+                if task_id is None:
+                    break
                 # Claimed by a consultant whose commit raced our snapshot: next candidate.
                 batch = [pk for pk in batch if pk != task_id]
     return None

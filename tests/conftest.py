@@ -8,12 +8,17 @@ from tests.factories import DEFAULT_PASSWORD, MembershipFactory, TenantFactory
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Rate-limit counters and import progress live in the cache: no test inherits another's."""
+    """Rate-limit counters, import progress and the agent screen's rankings live in the cache (the
+    rankings also in process memory): no test inherits another's."""
     from django.core.cache import cache
 
+    from agent.services import forget_local_rankings
+
     cache.clear()
+    forget_local_rankings()
     yield
     cache.clear()
+    forget_local_rankings()
 
 
 @pytest.fixture

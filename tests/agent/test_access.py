@@ -109,3 +109,32 @@ def test_anonymous_visitors_are_sent_to_log_in(client):
 
 def test_consultants_do_not_see_the_supervisor_view(consultant_client):
     assert consultant_client.get(reverse("agent:supervisor")).status_code == 403
+
+
+def test_team_changes_take_effect_at_once_despite_the_cached_team_clients(
+    tenant, other_tenant, team, consultant
+):
+    """The consultant's clients are cached (asked on every press of Enter); a client taken off
+    the team, a client suspended or a consultant moved is seen by the very next request."""
+    from agent.selectors import team_clients
+    from tenants.models import Tenant
+
+    team.clients.add(other_tenant)
+    assert {client.pk for client in team_clients(consultant)} == {tenant.pk, other_tenant.pk}
+
+    team.clients.remove(other_tenant)
+    assert [client.pk for client in team_clients(consultant)] == [tenant.pk]
+    page = logged_in(consultant).get(reverse("agent:worklist"))
+    assert other_tenant.name not in page.content.decode()
+
+    tenant.status = Tenant.Status.SUSPENDED
+    tenant.save()
+    assert team_clients(consultant) == []
+
+    tenant.status = Tenant.Status.ACTIVE
+    tenant.save()
+    team.members.remove(consultant)
+    assert team_clients(consultant) == []
+    payer, invoices = owing_payer(tenant)
+    call_task(tenant, payer, invoices)
+    assert services.claim_next_call(consultant=consultant) is None
