@@ -174,9 +174,11 @@ def _held_claim(consultant: User, *, now: datetime.datetime) -> CallClaim | None
 # lone claim's ~18 ms were Django building the SQL), and one statement over all the candidates
 # evaluated every one of them before locking the first; the function stops at the first it takes.
 # The same round trip says that this transaction's commit need not wait for the disk
-# (`_no_wait_for_disk`).
+# (`_no_wait_for_disk`), and that the function's statements use their generic plans at once:
+# PostgreSQL would otherwise plan each afresh for its first five runs on a connection, which
+# made a fresh web worker's first claims the slowest, for lookups by primary key.
 _CLAIM_CALL = (
-    "SET LOCAL synchronous_commit TO OFF; "
+    "SET LOCAL synchronous_commit TO OFF; SET LOCAL plan_cache_mode TO force_generic_plan; "
     "SELECT * FROM agent_claim_next_call("
     "%s::bigint[], %s::bigint[], %s::date[], %s, %s, %s, %s, %s::text[], %s, %s)"
 )

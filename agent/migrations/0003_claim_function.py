@@ -49,9 +49,11 @@ BEGIN
         RETURN;
     END IF;
     FOREACH candidate IN ARRAY candidates LOOP
-        SELECT task.id, task.tenant_id, task.payer_id INTO picked
+        walked := walked + 1;
+        -- The task row first, alone: a candidate another claimer is locking, or one done
+        -- since the ranking was made, costs one index lookup.
+        SELECT task.id, task.tenant_id, task.payer_id, task.step_id INTO picked
         FROM contact_schedule_contacttask task
-        JOIN contact_schedule_schedulestep step ON step.id = task.step_id
         WHERE task.id = candidate
             AND (task.tenant_id, task.planned_date) IN (
                 SELECT * FROM unnest(client_ids, client_days))
@@ -59,21 +61,24 @@ BEGIN
             AND task.state = planned_state
             AND (task.callback_at IS NULL OR task.callback_at <= at)
             AND task.window_start <= at AND task.window_end > at
-            AND NOT EXISTS (SELECT 1 FROM agent_callclaim held
-                WHERE held.task_id = task.id AND held.released_at IS NULL
-                    AND held.lease_until > at)
-            AND NOT EXISTS (SELECT 1 FROM agent_callclaim held
-                WHERE held.payer_id = task.payer_id AND held.released_at IS NULL
-                    AND held.lease_until > at)
-            AND NOT EXISTS (SELECT 1 FROM agent_callclaim tried
-                WHERE tried.task_id = task.id AND tried.outcome_kind = ANY(unanswered)
-                    AND tried.released_at > retry_before)
-            AND (SELECT count(*) FROM agent_callclaim tried
-                WHERE tried.task_id = task.id AND tried.outcome_kind = ANY(unanswered))
-                < step.attempts
-        FOR UPDATE OF task SKIP LOCKED;
-        walked := walked + 1;
+        FOR UPDATE SKIP LOCKED;
         CONTINUE WHEN NOT FOUND;
+        -- Then, on the locked row (a fresh snapshot: claims committed meanwhile are seen), the
+        -- claims: none active on the task or its payer, no unanswered attempt too recent,
+        -- attempts left for the day.
+        CONTINUE WHEN EXISTS (SELECT 1 FROM agent_callclaim held
+                WHERE held.task_id = picked.id AND held.released_at IS NULL
+                    AND held.lease_until > at)
+            OR EXISTS (SELECT 1 FROM agent_callclaim held
+                WHERE held.payer_id = picked.payer_id AND held.released_at IS NULL
+                    AND held.lease_until > at)
+            OR EXISTS (SELECT 1 FROM agent_callclaim tried
+                WHERE tried.task_id = picked.id AND tried.outcome_kind = ANY(unanswered)
+                    AND tried.released_at > retry_before)
+            OR (SELECT count(*) FROM agent_callclaim tried
+                WHERE tried.task_id = picked.id AND tried.outcome_kind = ANY(unanswered))
+                >= (SELECT step.attempts FROM contact_schedule_schedulestep step
+                    WHERE step.id = picked.step_id);
         INSERT INTO agent_callclaim (tenant_id, task_id, payer_id, consultant_id,
             claimed_at, lease_until, ending, call_reference, outcome_kind)
         VALUES (picked.tenant_id, picked.id, picked.payer_id, the_consultant,
