@@ -433,14 +433,16 @@ def report(pages, selectors, lone, together, saturated, args) -> None:
             f"< {TARGET_CARD_MS:.0f} ms",
             page_p95 < TARGET_CARD_MS,
         ),
-        figure(
-            f"claim latency p50 ({args.claimers} claiming at once)",
-            f"{claim_p50:.1f} ms",
-            f"lone claimer p50 {lone_p50:.1f} ms",
-            f"{claim_p50 / lone_p50:.2f}x",
-            "—",
-            None,
-        ),
+    ]
+    figure(  # not a target
+        f"claim latency p50 ({args.claimers} claiming at once)",
+        f"{claim_p50:.1f} ms",
+        f"lone claimer p50 {lone_p50:.1f} ms",
+        f"{claim_p50 / lone_p50:.2f}x",
+        "—",
+        None,
+    )
+    results += [
         figure(
             f"claim latency p95 ({args.claimers} claiming at once)",
             f"{claim_p95:.1f} ms",
