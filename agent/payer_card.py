@@ -118,7 +118,7 @@ def timeline_of(*, tenant: Tenant, payer: Payer) -> list[TimelineItem]:
             task.window_start,
             "task",
             f"{channel.get(task.channel, task.channel)}: {state.get(task.state, task.state)}",
-            task.step.message_template,
+            _("day %(offset)+d of the schedule") % {"offset": task.step.offset_days},
         )
         for task in ContactTask.objects.for_tenant(tenant)
         .filter(payer=payer)

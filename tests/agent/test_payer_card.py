@@ -103,6 +103,8 @@ def test_the_call_page_shows_invoices_history_and_script(tenant, consultant, con
         assert f'data-invoice="{invoice.number}"' in page
     assert 'id="timeline"' in page and 'id="script"' in page
     assert "Dzień dobry" in page
+    # The task in the history says which day of the schedule it is, not a template's code name.
+    assert "day +3 of the schedule" in page and "overdue_call" not in page
 
 
 def card_url(name, payer, *extra):
