@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
@@ -38,7 +37,5 @@ urlpatterns = [
     path("webhooks/twilio/", include("dunning.urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# MEDIA_ROOT is never served as such, not even in DEBUG (the demo): imported files, letters and
+# invoice PDFs hold clients' data and are downloaded through views that check who asks.

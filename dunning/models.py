@@ -307,7 +307,8 @@ class LetterBatch(TenantOwnedModel):
 
 
 def document_upload_to(document: Document, filename: str) -> str:
-    # A random folder: in DEBUG, MEDIA_URL is served without login, so paths must be unguessable.
+    # A random folder: should storage ever be exposed (a bucket, a misconfigured server), the
+    # path of a client's letter cannot be guessed.
     return f"documents/{document.tenant_id}/{secrets.token_hex(16)}/{filename}"
 
 
