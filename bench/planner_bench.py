@@ -7,8 +7,11 @@ else 127.0.0.1:5432), migrates it (so the operator's default schedule is there),
 client's ledger in SQL (N payers, M invoices due over the 120 days around the planned day, 80 %
 open, 10 % partly paid, 10 % paid), then measures: `plan_day` for one day in a process of its own
 (wall time, peak RSS), the rerun of the same day (must create 0), and the floor: one hand-written
-SQL query selecting the same (payer, step) pairs. A missed target prints MISS; the exit code stays
-0 (a benchmark reports, CI decides nothing on it). See bench/README.md.
+SQL query selecting the same (payer, step) pairs (the issue's target is against it). For
+information, a second floor that also writes: one hand-written statement inserting the same tasks
+and covered invoices into tables indexed and constrained like ours, committed. A missed target
+prints MISS; the exit code stays 0 (a benchmark reports, CI decides nothing on it). See
+bench/README.md.
 """
 
 from __future__ import annotations
@@ -77,9 +80,10 @@ def main() -> None:
         tenant_id = generate_ledger(payers=args.payers, invoices=args.invoices)
         print(f"ledger generated in {time.perf_counter() - started:.1f} s", flush=True)
         floor = measure_floor(url, tenant_id)
+        write_floor = measure_write_floor(url, tenant_id)
         first = run_child(url)
         second = run_child(url)
-        report(first, second, floor, ours_pairs(tenant_id))
+        report(first, second, floor, write_floor, ours_pairs(tenant_id))
     finally:
         if not args.keep_db:
             from django.db import connections
@@ -182,27 +186,30 @@ def generate_ledger(*, payers: int, invoices: int) -> int:
 # --- The measured steps ------------------------------------------------------------------------
 
 
-def floor_sql(tenant_id: int) -> tuple[str, list]:
-    """The (payer, step) pairs as one hand-written query: the day's stages as a VALUES list."""
+def _floor_stages(tenant_id: int):
     from contact_schedule.stages import FROM_DUE_DATE, stages_due
     from tenants.models import Tenant
 
     stages = stages_due(tenant=Tenant.objects.get(pk=tenant_id), day=PLAN_DAY)
     # The ledger holds programme invoices only: express stages (counted from the hand-over day)
     # select none of them, and no task of an earlier day is carried.
-    stages = [stage for stage in stages if stage.counted_from == FROM_DUE_DATE]
+    return [stage for stage in stages if stage.counted_from == FROM_DUE_DATE]
+
+
+def _staged_sql(tenant_id: int, stages) -> tuple[str, list]:
+    """`stage(…) AS (VALUES …), staged AS (…)`: each monitored invoice due for contact on the day
+    with the rank of its most advanced stage, hand-written."""
     rows, params = [], []
     for stage in stages:
         previous = stage.previous_step.pk if stage.previous_step else None
         for due in stage.due_dates:
             rows.append("(%s::date, %s, %s::bigint, %s::boolean)")
             params += [due, stage.rank, previous, stage.step.only_if_no_response]
-    ranks = ", ".join(f"({int(s.rank)}, {int(s.step.pk)})" for s in stages)
     # The default schedule has no amount or payer-kind conditions; "only if no response" is kept.
     sql = f"""
-        WITH stage(due, rank, previous_step, only_if_no_response) AS (VALUES {", ".join(rows)}),
-        staged AS (
-            SELECT i.payer_id, max(s.rank) AS rank
+        stage(due, rank, previous_step, only_if_no_response) AS (VALUES {", ".join(rows)}),
+        staged AS MATERIALIZED (
+            SELECT i.id, i.payer_id, max(s.rank) AS rank
             FROM invoices_invoice i
             JOIN payers_payer p ON p.id = i.payer_id
             JOIN stage s ON s.due = i.due_date
@@ -213,12 +220,92 @@ def floor_sql(tenant_id: int) -> tuple[str, list]:
                   JOIN contact_schedule_contacttask t ON t.id = c.task_id
                   WHERE c.invoice_id = i.id AND c.step_id = s.previous_step
                     AND t.responded_at IS NOT NULL))
-            GROUP BY i.payer_id
-        )
-        SELECT staged.payer_id, r.step_id
-        FROM staged JOIN (VALUES {ranks}) r(rank, step_id) ON r.rank = staged.rank
-    """  # noqa: S608
+            GROUP BY i.id, i.payer_id
+        )"""  # noqa: S608
     return sql, [*params, tenant_id]
+
+
+def floor_sql(tenant_id: int) -> tuple[str, list]:
+    """The (payer, step) pairs as one hand-written query: the day's stages as a VALUES list."""
+    stages = _floor_stages(tenant_id)
+    staged, params = _staged_sql(tenant_id, stages)
+    ranks = ", ".join(f"({int(s.rank)}, {int(s.step.pk)})" for s in stages)
+    sql = f"""
+        WITH {staged}
+        SELECT top.payer_id, r.step_id
+        FROM (SELECT payer_id, max(rank) AS rank FROM staged GROUP BY payer_id) top
+        JOIN (VALUES {ranks}) r(rank, step_id) ON r.rank = top.rank
+    """  # noqa: S608
+    return sql, params
+
+
+WRITE_FLOOR_TABLES = {"task": "bench_floor_task", "link": "bench_floor_link"}
+
+
+def write_floor_sql(tenant_id: int) -> tuple[str, list]:
+    """The same pairs written, hand-written: one statement inserting the tasks (one per payer, its
+    most advanced step, channel and window) and the invoices each covers, into tables indexed and
+    constrained like ours (`create_write_floor_tables`). No limits, no carried contacts, no
+    rerun safety: what any planner must at least do."""
+    from django.db import connection
+
+    stages = _floor_stages(tenant_id)
+    staged, params = _staged_sql(tenant_id, stages)
+    ranks, rank_params = [], []
+    for stage in stages:
+        ranks.append("(%s, %s::bigint, %s, %s::timestamptz, %s::timestamptz)")
+        rank_params += [
+            stage.rank,
+            stage.step.pk,
+            stage.step.channel,
+            connection.ops.adapt_datetimefield_value(stage.window_start),
+            connection.ops.adapt_datetimefield_value(stage.window_end),
+        ]
+    task, link = WRITE_FLOOR_TABLES["task"], WRITE_FLOOR_TABLES["link"]
+    sql = f"""
+        WITH {staged},
+        step(rank, step_id, channel, window_start, window_end) AS (VALUES {", ".join(ranks)}),
+        tasks AS (
+            INSERT INTO {task} (tenant_id, payer_id, planned_date, channel, step_id, state,
+                window_start, window_end, created_at, attempts, deferred_reason)
+            SELECT %s, top.payer_id, %s, step.channel, step.step_id, 'planned',
+                step.window_start, step.window_end, now(), 0, ''
+            FROM (SELECT payer_id, max(rank) AS rank FROM staged GROUP BY payer_id) top
+            JOIN step ON step.rank = top.rank
+            RETURNING id, payer_id
+        )
+        INSERT INTO {link} (tenant_id, task_id, invoice_id, step_id)
+        SELECT %s, tasks.id, staged.id, step.step_id
+        FROM staged JOIN tasks ON tasks.payer_id = staged.payer_id
+        JOIN step ON step.rank = staged.rank
+    """  # noqa: S608
+    return sql, [*params, *rank_params, tenant_id, PLAN_DAY, tenant_id]
+
+
+def create_write_floor_tables() -> None:
+    """Copies of the task tables with the same columns, indexes, unique and check constraints, and
+    the foreign keys our tables keep in the database (checked at COMMIT, as ours)."""
+    from django.db import connection
+
+    task, link = WRITE_FLOOR_TABLES["task"], WRITE_FLOOR_TABLES["link"]
+    with connection.cursor() as cursor:
+        for name, source in (
+            (task, "contact_schedule_contacttask"),
+            (link, "contact_schedule_contacttaskinvoice"),
+        ):
+            cursor.execute(f"CREATE TABLE {name} (LIKE {source} INCLUDING ALL)")
+        cursor.execute(
+            "SELECT conrelid::regclass::text, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE contype = 'f' AND conrelid::regclass::text IN ("
+            "'contact_schedule_contacttask', 'contact_schedule_contacttaskinvoice')"
+        )
+        foreign_keys = cursor.fetchall()
+        copies = {"contact_schedule_contacttask": task, "contact_schedule_contacttaskinvoice": link}
+        for table, definition in foreign_keys:
+            definition = definition.replace(
+                "REFERENCES contact_schedule_contacttask(", f"REFERENCES {task}("
+            )
+            cursor.execute(f"ALTER TABLE {copies[table]} ADD {definition}")
 
 
 def measure_floor(url: str, tenant_id: int) -> dict:
@@ -231,6 +318,31 @@ def measure_floor(url: str, tenant_id: int) -> dict:
         cursor.execute(sql, params)
         pairs = {tuple(row) for row in cursor.fetchall()}
     return {"seconds": time.perf_counter() - started, "pairs": pairs}
+
+
+def measure_write_floor(url: str, tenant_id: int) -> dict:
+    from django.db import connection, transaction
+
+    create_write_floor_tables()
+    sql, params = write_floor_sql(tenant_id)
+    checkpoint(url)
+    started = time.perf_counter()
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit = off")  # as the planner's
+            cursor.execute(sql, params)
+            links = cursor.rowcount
+        written = time.perf_counter()
+    finished = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {WRITE_FLOOR_TABLES['task']}")  # noqa: S608
+        tasks = cursor.fetchone()[0]
+    return {
+        "seconds": finished - started,
+        "commit_seconds": finished - written,
+        "tasks": tasks,
+        "links": links,
+    }
 
 
 def ours_pairs(tenant_id: int) -> set[tuple[int, int]]:
@@ -302,7 +414,7 @@ def child_plan() -> None:
 # --- The report --------------------------------------------------------------------------------
 
 
-def report(first: dict, second: dict, floor: dict, ours: set) -> None:
+def report(first: dict, second: dict, floor: dict, write_floor: dict, ours: set) -> None:
     same = ours == floor["pairs"]
     print(
         f"check: {len(ours):,} (payer, step) pairs planned, the floor selected "
@@ -337,6 +449,24 @@ def report(first: dict, second: dict, floor: dict, ours: set) -> None:
             second["seconds"] <= TARGET_RERUN_SECONDS and second["tasks_created"] == 0,
         ),
     }
+    if (write_floor["tasks"], write_floor["links"]) != (
+        first["tasks_created"],
+        first["invoices_covered"],
+    ):
+        print(
+            f"check: the write floor wrote {write_floor['tasks']:,} tasks and "
+            f"{write_floor['links']:,} covered invoices  CHECK FAILED"
+        )
+    figure(  # not the issue's target: a floor that writes what the plan writes
+        "plan of one day against the write floor",
+        f"{first['seconds']:.1f} s",
+        f"write floor {write_floor['seconds']:.1f} s (COMMIT "
+        f"{write_floor['commit_seconds']:.1f} s) for the same "
+        f"{write_floor['tasks']:,} tasks and {write_floor['links']:,} covered invoices",
+        f"{first['seconds'] / write_floor['seconds']:.1f}× the write floor",
+        "none",
+        None,
+    )
     for name, run in (("plan", first), ("rerun", second)):
         other = run["seconds"] - run["statement_seconds"] - run["commit_seconds"]
         print(
