@@ -246,7 +246,8 @@ class WorkRow:
     task: ContactTask
     band: int
     why: str
-    amount: Decimal
+    amount: Decimal  # the sum the ranking orders by, whatever the invoices' currencies
+    owed: str  # what is owed, per currency ("1 230,00 zł + 500,00 EUR")
     days_overdue: int
     claimed_by: User | None
     takeable: bool
@@ -256,9 +257,24 @@ def _hhmm(moment: datetime.datetime, task: ContactTask) -> str:
     return timezone.localtime(moment, task.tenant.zone).strftime("%H:%M")
 
 
-def _why(task: ContactTask, now: datetime.datetime) -> str:
+def owed_per_currency(task_ids: list[int]) -> dict[int, str]:
+    """What each task's covered invoices still owe, a sum per currency: a payer may owe in PLN
+    and EUR at once, and adding the two would show a figure nobody owes. One query."""
+    sums = (
+        ContactTaskInvoice.objects.filter(task__in=task_ids)
+        .values("task", "invoice__currency")
+        .annotate(total=Sum("invoice__outstanding_amount"))
+        .order_by("task", "-total")
+    )
+    parts: dict[int, list[str]] = {}
+    for row in sums:
+        parts.setdefault(row["task"], []).append(money(row["total"], row["invoice__currency"]))
+    return {task: " + ".join(amounts) for task, amounts in parts.items()}
+
+
+def _why(task: ContactTask, now: datetime.datetime, owed: str | None = None) -> str:
     """The one-line reason for the row's place, for consultants and supervisors alike."""
-    amount = money(task.amount)
+    amount = owed or money(task.amount)
     days = (task.planned_date - task.oldest_due).days if task.oldest_due else 0
     if task.band == Band.EXHAUSTED:
         return _("%(count)s unanswered attempts today: done for the day") % {
@@ -297,6 +313,7 @@ def worklist(
         now=now,
     ).select_related("tenant", "payer", "step")[:limit]
     tasks = list(tasks)
+    owed = owed_per_currency([task.pk for task in tasks])
     holders = {
         claim.task_id: claim.consultant
         for claim in active_claims()
@@ -307,8 +324,9 @@ def worklist(
         WorkRow(
             task=task,
             band=task.band,
-            why=_why(task, now),
+            why=_why(task, now, owed.get(task.pk)),
             amount=task.amount,
+            owed=owed.get(task.pk) or money(task.amount),
             days_overdue=(task.planned_date - task.oldest_due).days if task.oldest_due else 0,
             claimed_by=holders.get(task.pk),
             takeable=task.pk not in holders

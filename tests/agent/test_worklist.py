@@ -112,3 +112,23 @@ def test_the_page_shows_each_row_with_its_reason(tenant, consultant_client):
     page = response.content.decode()
     assert "Zakład Stolarski Wiśniewski" in page
     assert "12" in page and 'id="next-call"' in page
+
+
+def test_a_payer_owing_in_two_currencies_is_shown_per_currency_never_summed(
+    tenant, consultant, consultant_client
+):
+    payer, invoices = owing_payer(tenant, amount="1230.00", invoices=2)
+    invoices[1].currency = "EUR"
+    invoices[1].gross_amount = invoices[1].outstanding_amount = Decimal("500.00")
+    invoices[1].save()
+    call_task(tenant, payer, invoices)
+
+    (row,) = worklist(user=consultant)
+    with translation.override("pl"):
+        (polish,) = worklist(user=consultant)
+
+    assert row.owed == "PLN\xa01,230.00 + EUR\xa0500.00"
+    assert row.why.startswith("PLN\xa01,230.00 + EUR\xa0500.00 owed")
+    assert polish.owed == "1\xa0230,00\xa0zł + 500,00\xa0EUR"
+    page = consultant_client.get(reverse("agent:worklist")).content.decode()
+    assert "PLN\xa01,230.00 + EUR\xa0500.00" in page and "1,730.00" not in page
