@@ -22,7 +22,7 @@ from dunning.models import Message
 from dunning.selectors import invoices_interest
 from invoices.models import ZERO, Invoice, Payment
 from invoices.selectors import unsettled_invoices
-from invoices.templatetags.money import money
+from invoices.templatetags.money import money, money_per_currency
 from payers.models import Payer, PayerContact
 from payers.selectors import contacts_of
 from tenants.models import Tenant, User
@@ -58,9 +58,18 @@ class PayerCard:
     stage: str
     script_title: str
     script: str
-    total_outstanding: Decimal = ZERO
-    total_interest: Decimal = ZERO
+    # What is owed and the interest to date, a sum per currency: {"PLN": …, "EUR": …}.
+    total_outstanding: dict[str, Decimal] = field(default_factory=dict)
+    total_interest: dict[str, Decimal] = field(default_factory=dict)
     extra: dict = field(default_factory=dict)
+
+    @property
+    def outstanding_text(self) -> str:
+        return money_per_currency(self.total_outstanding)
+
+    @property
+    def interest_text(self) -> str:
+        return money_per_currency({c: a for c, a in self.total_interest.items() if a})
 
     @property
     def phones(self) -> list[PayerContact]:
@@ -227,10 +236,19 @@ def stage_of(task: ContactTask | None, lines: list[InvoiceLine]) -> str:
     return CallScript.Stage.PRE_DUE if pre_due else CallScript.Stage.OVERDUE
 
 
-def _polish_money(amount: Decimal) -> str:
+def sums_per_currency(amounts: list[tuple[Decimal | None, str]]) -> dict[str, Decimal]:
+    """(amount, currency) pairs added up per currency, the largest first: amounts in PLN and EUR
+    are never added into one figure."""
+    sums: dict[str, Decimal] = {}
+    for amount, currency in amounts:
+        sums[currency] = sums.get(currency, ZERO) + (amount or ZERO)
+    return dict(sorted(sums.items(), key=lambda item: -item[1]))
+
+
+def _polish_money(sums: dict[str, Decimal]) -> str:
     """The scripts are Polish texts read to the payer: their amounts are Polish whatever the UI."""
     with translation.override("pl"):
-        return money(amount)
+        return money_per_currency(sums) or money(ZERO)
 
 
 def payer_card(
@@ -245,8 +263,10 @@ def payer_card(
     lines = invoice_lines(tenant=tenant, payer=payer, today=today)
     stage = stage_of(task, lines)
     script = script_for(tenant=tenant, stage=stage)
-    outstanding = sum((line.invoice.outstanding_amount for line in lines), ZERO)
-    interest = sum((line.interest or ZERO for line in lines), ZERO)
+    outstanding = sums_per_currency(
+        [(line.invoice.outstanding_amount, line.invoice.currency) for line in lines]
+    )
+    interest = sums_per_currency([(line.interest, line.invoice.currency) for line in lines])
     oldest = lines[0].invoice if lines else None
     values = {
         "payer": payer.name,

@@ -40,7 +40,7 @@ from django.utils.translation import gettext as _
 from agent.models import CallClaim
 from contact_schedule.models import Channel, ContactTask, ContactTaskInvoice
 from contact_schedule.selectors import open_promises
-from invoices.templatetags.money import money
+from invoices.templatetags.money import money, money_per_currency
 from tenants.models import Tenant, User
 from tenants.roles import OperatorRole
 from tenants.selectors import ACCESSIBLE_STATUSES, clients_of_consultant
@@ -266,10 +266,10 @@ def owed_per_currency(task_ids: list[int]) -> dict[int, str]:
         .annotate(total=Sum("invoice__outstanding_amount"))
         .order_by("task", "-total")
     )
-    parts: dict[int, list[str]] = {}
+    per_task: dict[int, dict[str, Decimal]] = {}
     for row in sums:
-        parts.setdefault(row["task"], []).append(money(row["total"], row["invoice__currency"]))
-    return {task: " + ".join(amounts) for task, amounts in parts.items()}
+        per_task.setdefault(row["task"], {})[row["invoice__currency"]] = row["total"]
+    return {task: money_per_currency(amounts) for task, amounts in per_task.items()}
 
 
 def _why(task: ContactTask, now: datetime.datetime, owed: str | None = None) -> str:

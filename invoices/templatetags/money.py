@@ -28,3 +28,9 @@ def money(amount: Decimal | None, currency: str = "PLN") -> str:
         symbol = CURRENCY_SYMBOLS.get(currency, currency)
         return f"{sign}{NBSP.join(groups)},{cents}{NBSP}{symbol}"
     return f"{sign}{currency}{NBSP}{','.join(groups)}.{cents}"
+
+
+def money_per_currency(sums: dict[str, Decimal]) -> str:
+    """Sums kept apart per currency, one after another: "1 230,00 zł + 500,00 EUR". Amounts in
+    different currencies are never added into one figure."""
+    return " + ".join(money(amount, currency) for currency, amount in sums.items())

@@ -42,7 +42,7 @@ def test_open_invoices_carry_days_overdue_and_interest_to_date(tenant):
     expected = invoice_interest(invoice=overdue, until=today).interest_outstanding
     assert first.interest == expected > 0
     assert second.interest == 0
-    assert card.total_outstanding == Decimal("4920.00") + second.invoice.outstanding_amount
+    assert card.total_outstanding == {"PLN": Decimal("4920.00") + second.invoice.outstanding_amount}
 
 
 def test_the_timeline_puts_tasks_payments_and_outcomes_together_newest_first(tenant):
@@ -210,3 +210,18 @@ def test_only_the_payers_own_usable_numbers_can_be_dialled(tenant, consultant):
     assert "+48500600700 is not a usable number of this payer." in refused.value.messages
     claim.refresh_from_db()
     assert claim.call_started_at is None
+
+
+def test_totals_and_the_script_keep_currencies_apart(tenant, consultant, consultant_client):
+    payer, invoices = owing_payer(tenant, amount="1230.00", invoices=2)
+    invoices[1].currency = "EUR"
+    invoices[1].gross_amount = invoices[1].outstanding_amount = Decimal("500.00")
+    invoices[1].save()
+
+    card = payer_card(tenant=tenant, payer=payer)
+
+    assert card.total_outstanding == {"PLN": Decimal("1230.00"), "EUR": Decimal("500.00")}
+    assert "1\xa0230,00\xa0zł + 500,00\xa0EUR" in card.script
+    assert "1\xa0730" not in card.script
+    page = consultant_client.get(reverse("agent:payer", args=[tenant.pk, payer.pk]))
+    assert "PLN\xa01,230.00 + EUR\xa0500.00" in page.content.decode()
