@@ -30,15 +30,35 @@ Reason = ContactTask.DeferralReason
 
 @dataclass(frozen=True)
 class Limits:
-    """The figures one plan applies: the client's limits and the operator's budget."""
+    """The figures one plan applies: the client's limits, the gentler ones its consumers get, and
+    the operator's budget."""
 
     client: ContactLimits
+    consumer: ContactLimits
     budget: OperatorContactBudget
 
     @classmethod
     def of(cls, tenant: Tenant) -> Limits:
         budget = OperatorContactBudget.objects.filter(pk=1).first() or OperatorContactBudget()
-        return cls(client=contact_limits_for(tenant=tenant), budget=budget)
+        client = contact_limits_for(tenant=tenant)
+        operator = ContactLimits.objects.operator_defaults().first() or ContactLimits()
+        return cls(client=client, consumer=gentler(client, operator), budget=budget)
+
+
+def gentler(one: ContactLimits, other: ContactLimits) -> ContactLimits:
+    """Consumers get the gentler of any two settings (DOMAIN.md §4, the KPF good-practice rules):
+    of the client's limits and the operator's, the fewer contacts and the longer interval."""
+    return ContactLimits(
+        max_contacts_per_day=min(one.max_contacts_per_day, other.max_contacts_per_day),
+        max_contacts_per_week=min(one.max_contacts_per_week, other.max_contacts_per_week),
+        max_call_attempts_per_day=min(
+            one.max_call_attempts_per_day, other.max_call_attempts_per_day
+        ),
+        max_sms_per_week=min(one.max_sms_per_week, other.max_sms_per_week),
+        min_hours_between_contacts=max(
+            one.min_hours_between_contacts, other.min_hours_between_contacts
+        ),
+    )
 
 
 def clip_to_quiet_hours(
@@ -72,11 +92,11 @@ def _vendor(postgresql: str, sqlite: str) -> str:
     return postgresql if connection.vendor == "postgresql" else sqlite
 
 
-def _plus_hours(expression: str) -> str:
-    """`expression` (a datetime) plus %s hours, as SQL of the current database."""
+def _plus_hours(expression: str, hours: str) -> str:
+    """`expression` (a datetime) plus `hours` (an SQL expression) hours, in the database's SQL."""
     return _vendor(
-        f"({expression} + %s * interval '1 hour')",
-        f"datetime({expression}, '+' || %s || ' hours')",
+        f"({expression} + {hours} * interval '1 hour')",
+        f"datetime({expression}, '+' || {hours} || ' hours')",
     )
 
 
@@ -142,21 +162,28 @@ def limited_sql(
 ) -> tuple[str, list]:
     """`per_payer` (payer_id, channel, step_id, window_start, window_end, step_attempts) with the
     limits applied: adds `deferred_reason` ('' when the task may go ahead), `start` (the window
-    start, later when the minimum interval since the last contact asks) and `attempts`."""
+    start, later when the minimum interval since the last contact asks) and `attempts`.
+    Consumers are held to `Limits.consumer`, businesses to the client's limits."""
     limits = Limits.of(tenant)
-    client, budget = limits.client, limits.budget
+    budget = limits.budget
     history, history_params = payer_history_sql(tenant=tenant, day=day, staged=staged)
     nip, nip_params = nip_budget_sql(day=day, staged=staged)
-    earliest = _plus_hours("f.last_contact")
+    earliest = _plus_hours("f.last_contact", "f.min_hours")
     greatest, least = _vendor("GREATEST", "MAX"), _vendor("LEAST", "MIN")
     call, sms = Channel.CALL.value, Channel.SMS.value
+    payers = connection.ops.quote_name(Payer._meta.db_table)
+    # The figures per kind of payer, as a two-row table joined on the payer's kind.
+    figures = (
+        "SELECT 0 AS consumer, %s AS per_day, %s AS per_week, %s AS sms_per_week, "
+        "%s AS call_attempts, %s AS min_hours UNION ALL SELECT 1, %s, %s, %s, %s, %s"
+    )
     # The first limit hit is the reason; checks go from the client's own to the operator's.
     sql = f"""
         SELECT f.payer_id, f.channel, f.step_id, f.window_start, f.window_end,
             CASE
-                WHEN f.contacts_today >= %s THEN %s
-                WHEN f.contacts_week >= %s THEN %s
-                WHEN f.channel = %s AND f.sms_week >= %s THEN %s
+                WHEN f.contacts_today >= f.per_day THEN %s
+                WHEN f.contacts_week >= f.per_week THEN %s
+                WHEN f.channel = %s AND f.sms_week >= f.sms_per_week THEN %s
                 WHEN f.channel = %s AND f.nip_sms_week >= %s THEN %s
                 WHEN f.channel = %s AND f.nip_calls_today >= %s THEN %s
                 WHEN f.last_contact IS NOT NULL AND {earliest} >= f.window_end THEN %s
@@ -165,10 +192,12 @@ def limited_sql(
             CASE WHEN f.last_contact IS NULL THEN f.window_start
                  ELSE {greatest}(f.window_start, {earliest}) END AS start,
             CASE WHEN f.channel = %s
-                 THEN {greatest}(1, {least}(f.step_attempts, %s, %s - f.nip_calls_today))
+                 THEN {greatest}(1, {least}(f.step_attempts, f.call_attempts,
+                                            %s - f.nip_calls_today))
                  ELSE 1 END AS attempts
         FROM (
             SELECT p.*,
+                   lim.per_day, lim.per_week, lim.sms_per_week, lim.call_attempts, lim.min_hours,
                    COALESCE(h.contacts_today, 0) AS contacts_today,
                    COALESCE(h.contacts_week, 0) AS contacts_week,
                    COALESCE(h.sms_week, 0) AS sms_week,
@@ -176,18 +205,28 @@ def limited_sql(
                    COALESCE(b.nip_calls_today, 0) AS nip_calls_today,
                    COALESCE(b.nip_sms_week, 0) AS nip_sms_week
             FROM ({per_payer}) p
+            JOIN {payers} payer ON payer.id = p.payer_id
+            JOIN ({figures}) lim
+                ON lim.consumer = CASE WHEN payer.kind = %s THEN 1 ELSE 0 END
             LEFT JOIN ({history}) h ON h.payer_id = p.payer_id
             LEFT JOIN ({nip}) b ON b.payer_id = p.payer_id
         ) f
     """  # noqa: S608
-    hours = client.min_hours_between_contacts
+    figure_params = [
+        value
+        for limits_of_kind in (limits.client, limits.consumer)
+        for value in (
+            limits_of_kind.max_contacts_per_day,
+            limits_of_kind.max_contacts_per_week,
+            limits_of_kind.max_sms_per_week,
+            limits_of_kind.max_call_attempts_per_day,
+            limits_of_kind.min_hours_between_contacts,
+        )
+    ]
     params = [
-        client.max_contacts_per_day,
         Reason.CONTACTS_PER_DAY.value,
-        client.max_contacts_per_week,
         Reason.CONTACTS_PER_WEEK.value,
         sms,
-        client.max_sms_per_week,
         Reason.SMS_PER_WEEK.value,
         sms,
         budget.max_sms_per_week,
@@ -195,13 +234,12 @@ def limited_sql(
         call,
         budget.max_calls_per_day,
         Reason.OPERATOR_BUDGET.value,
-        hours,
         Reason.MIN_INTERVAL.value,
-        hours,
         call,
-        client.max_call_attempts_per_day,
         budget.max_calls_per_day,
         *per_payer_params,
+        *figure_params,
+        Payer.Kind.CONSUMER.value,
         *history_params,
         *nip_params,
     ]

@@ -145,6 +145,61 @@ def test_no_contact_a_day_defers_everything(tenant):
     assert todays_task(tenant, payer).deferred_reason == Reason.CONTACTS_PER_DAY
 
 
+def test_consumers_get_the_gentler_of_the_clients_and_the_operators_limits(tenant):
+    """The client allows two contacts a week; the operator's defaults say one and a longer
+    interval: a business payer gets the client's figures, a consumer the gentler ones."""
+    ContactLimits.objects.filter(tenant__isnull=True).delete()
+    ContactLimits.objects.create(
+        max_contacts_per_week=1, max_call_attempts_per_day=1, min_hours_between_contacts=6
+    )
+    ContactLimits.objects.create(
+        tenant=tenant,
+        max_contacts_per_week=2,
+        max_call_attempts_per_day=3,
+        min_hours_between_contacts=2,
+    )
+    business = PayerFactory(tenant=tenant, kind="business")
+    consumer = PayerFactory(tenant=tenant, kind="consumer")
+    fresh_consumer = PayerFactory(tenant=tenant, kind="consumer")
+    for payer in (business, consumer, fresh_consumer):
+        invoice(payer, FRIDAY - datetime.timedelta(days=7))  # +7: call on Friday
+    for payer in (business, consumer):
+        past_contact(tenant, payer, D(2026, 12, 9), "call")
+
+    plan_day(tenant=tenant, day=FRIDAY)
+
+    assert todays_task(tenant, business).state == ContactTask.State.PLANNED
+    assert todays_task(tenant, business).attempts == 3
+    held_back = todays_task(tenant, consumer)
+    assert (held_back.state, held_back.deferred_reason) == (
+        ContactTask.State.DEFERRED,
+        Reason.CONTACTS_PER_WEEK,
+    )
+    assert todays_task(tenant, fresh_consumer).state == ContactTask.State.PLANNED
+    assert todays_task(tenant, fresh_consumer).attempts == 1
+
+
+def test_consumers_wait_the_longer_of_the_two_intervals(tenant):
+    ContactLimits.objects.filter(tenant__isnull=True).delete()
+    ContactLimits.objects.create(max_contacts_per_week=9, min_hours_between_contacts=14)
+    ContactLimits.objects.create(
+        tenant=tenant, max_contacts_per_week=9, min_hours_between_contacts=4
+    )
+    business = PayerFactory(tenant=tenant, kind="business")
+    consumer = PayerFactory(tenant=tenant, kind="consumer")
+    for payer in (business, consumer):
+        invoice(payer, FRIDAY - datetime.timedelta(days=7))
+        past_contact(tenant, payer, D(2026, 12, 10), "call", at=datetime.time(19))
+
+    plan_day(tenant=tenant, day=FRIDAY)
+
+    start = {
+        payer.kind: todays_task(tenant, payer).window_start.astimezone(tenant.zone).time()
+        for payer in (business, consumer)
+    }
+    assert start == {"business": datetime.time(8), "consumer": datetime.time(9)}  # 19:00 + 14 h
+
+
 # --- The operator's budget, across clients ------------------------------------------------------
 
 
