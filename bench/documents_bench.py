@@ -2,11 +2,12 @@
 
     .venv/bin/python bench/documents_bench.py [--demands 1000] [--workers N] [--keep-db]
 
-Creates its own PostgreSQL database (`bench_documents` on the server of BENCH_DATABASE_URL or
-DATABASE_URL, else 127.0.0.1:5432), migrates it (the seeded interest rates), and generates one
-client (address, IBAN, an electronic prevention stamp) with N business payers owing 2, 3 or 4
-overdue invoices each (3 on average), one of them partly paid, and the NBP EUR rates the
-compensation needs. Then it measures, after a warm-up render:
+Creates its own PostgreSQL database (`bench_documents`, or the URL's database when its name
+contains `bench`, on the server of BENCH_DATABASE_URL or DATABASE_URL, else 127.0.0.1:5432),
+migrates it (the seeded interest rates), and generates one client (address, IBAN, an electronic
+prevention stamp) with N business payers owing 2, 3 or 4 overdue invoices each (3 on average), one
+of them partly paid, and the NBP EUR rates the compensation needs. Then it measures, after a
+warm-up render:
 
 - ours, one process: `render_document` for each payer (ledger reads, interest, the compensation
   claim, the Django template, WeasyPrint, SHA-256, the file and its row), pages per second;
@@ -90,8 +91,11 @@ def main() -> None:
 
 
 def database_url() -> str:
+    """The URL's own database when its name says `bench` (so concurrent runs can each have one),
+    else `bench_documents`: it is dropped at the end, so never a database of other use."""
     parts = urlsplit(import_database_url())
-    return parts._replace(path=f"/{DATABASE_NAME}").geturl()
+    name = parts.path.lstrip("/")
+    return parts._replace(path=f"/{name if 'bench' in name else DATABASE_NAME}").geturl()
 
 
 # --- The ledger --------------------------------------------------------------------------------

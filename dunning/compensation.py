@@ -10,11 +10,16 @@ allowed, fetches a missing rate from the NBP API).
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from dunning.business_days import deadline_moved_by_art_115, last_business_day_of_month
 from dunning.interest import to_cents
+
+if TYPE_CHECKING:
+    from dunning.models import NbpRate
 
 CURRENCY = "EUR"
 # Up to 5,000 PLN → 40 EUR; over 5,000 and below 50,000 → 70 EUR; 50,000 or more → 100 EUR.
@@ -25,7 +30,12 @@ TABLE_LOOKBACK = datetime.timedelta(days=7)
 
 
 class CompensationError(ValueError):
-    """Compensation cannot be computed; the message says why and what to do."""
+    """Compensation cannot be computed; the message says why and what to do, and
+    `invoice_number` which invoice when several were claimed at once."""
+
+    def __init__(self, message: str, *, invoice_number: str = "") -> None:
+        super().__init__(message)
+        self.invoice_number = invoice_number
 
 
 @dataclass(frozen=True)
@@ -79,11 +89,16 @@ def convert(
 
 
 def compensation_for(
-    *, gross_amount: Decimal, due_date: datetime.date, fetch_missing: bool = True
+    *,
+    gross_amount: Decimal,
+    due_date: datetime.date,
+    fetch_missing: bool = True,
+    stored_rates: Mapping[datetime.date, NbpRate] | None = None,
 ) -> Compensation:
     """The compensation for an invoice of `gross_amount` PLN due on `due_date`.
 
-    The NBP rate comes from the database; with `fetch_missing`, a rate not stored yet is fetched
+    The NBP rate comes from the database (or `stored_rates`, the EUR rates by table day already
+    read for several invoices at once); with `fetch_missing`, a rate not stored yet is fetched
     from the NBP API (the week up to the table day, so a day without a table falls back to the
     previous one) and stored. Raises `CompensationError` when no rate can be found.
     """
@@ -93,7 +108,10 @@ def compensation_for(
     if gross_amount <= 0:
         raise CompensationError(f"amount: {gross_amount} must be greater than zero.")
     table_day = nbp_table_day(due_date)
-    stored = selectors.nbp_rate_on(currency=CURRENCY, day=table_day)
+    if stored_rates is None:
+        stored = selectors.nbp_rate_on(currency=CURRENCY, day=table_day)
+    else:
+        stored = stored_rates.get(table_day)
     if stored is None and fetch_missing:
         try:
             services.fetch_nbp_rates(

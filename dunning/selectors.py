@@ -34,6 +34,20 @@ def rate_periods(*, kind: str) -> list[RatePeriod]:
     return [RatePeriod(row.valid_from, row.valid_to, row.rate, row.verified) for row in rows]
 
 
+def rate_tables(*, kinds: set[str]) -> dict[str, list[RatePeriod]]:
+    """The rate tables of `kinds` (empty where a kind has no rate), in one query: for many
+    invoices at once."""
+    tables: dict[str, list[RatePeriod]] = {kind: [] for kind in kinds}
+    rows = (
+        InterestRate.objects.filter(kind__in=kinds)
+        .order_by("kind", "valid_from")
+        .values_list("kind", "valid_from", "valid_to", "rate", "verified")
+    )
+    for kind, *period in rows:
+        tables[kind].append(RatePeriod(*period))
+    return tables
+
+
 def statutory_interest(
     *,
     amount: Decimal,
@@ -56,29 +70,52 @@ def statutory_interest(
     )
 
 
+def allocated_payments(
+    *, tenant: Tenant, invoices: Sequence[Invoice], until: datetime.date
+) -> dict[int, list[PartialPayment]]:
+    """The payments allocated to each of `invoices` (one client's) up to `until`, oldest first:
+    one query for them all."""
+    payments: dict[int, list[PartialPayment]] = defaultdict(list)
+    allocations = (
+        PaymentAllocation.objects.for_tenant(tenant)
+        .filter(invoice__in=[invoice.pk for invoice in invoices], payment__paid_on__lte=until)
+        .select_related("payment")
+        .order_by("payment__paid_on", "id")
+    )
+    for row in allocations:
+        payments[row.invoice_id].append(PartialPayment(row.payment.paid_on, row.amount))
+    return payments
+
+
 def invoice_interest(
     *,
     invoice: Invoice,
     until: datetime.date,
     kind: str | None = None,
     allocation: Allocation = Allocation.INTEREST_FIRST,
+    payments: Sequence[PartialPayment] | None = None,
+    rates: Sequence[RatePeriod] | None = None,
 ) -> InterestResult:
     """Interest on an invoice's gross amount up to `until`, its allocated payments reducing the
-    base; the kind follows the payer unless given (a public medical entity must be given)."""
-    allocations = (
-        PaymentAllocation.objects.for_tenant(invoice.tenant)
-        .filter(invoice=invoice, payment__paid_on__lte=until)
-        .select_related("payment")
-        .order_by("payment__paid_on", "id")
-    )
-    payments = [PartialPayment(row.payment.paid_on, row.amount) for row in allocations]
-    return statutory_interest(
+    base; the kind follows the payer unless given (a public medical entity must be given).
+
+    `payments` (from `allocated_payments`, those after `until` are left out here) and `rates` (the
+    table of the kind) are read when not given: a letter reads them once for all its invoices.
+    """
+    kind = kind or default_rate_kind(invoice.payer.kind)
+    if payments is None:
+        payments = allocated_payments(tenant=invoice.tenant, invoices=[invoice], until=until)[
+            invoice.pk
+        ]
+    return compute_interest(
         amount=invoice.gross_amount,
         due_date=invoice.due_date,
         until=until,
-        kind=kind or default_rate_kind(invoice.payer.kind),
-        payments=payments,
+        rates=rate_periods(kind=kind) if rates is None else rates,
+        payments=[payment for payment in payments if payment.paid_on <= until],
         allocation=allocation,
+        year_days=settings.INTEREST_YEAR_DAYS,
+        kind=kind,
     )
 
 
@@ -92,31 +129,19 @@ def invoices_interest(
     """`invoice_interest` for many invoices of one client (a payer card lists dozens): the rate
     tables and the allocated payments are read once. None where the rate table does not reach
     back to an invoice's due date."""
-    payments: dict[int, list[PartialPayment]] = defaultdict(list)
-    allocations = (
-        PaymentAllocation.objects.for_tenant(tenant)
-        .filter(invoice__in=[invoice.pk for invoice in invoices], payment__paid_on__lte=until)
-        .select_related("payment")
-        .order_by("payment__paid_on", "id")
-    )
-    for row in allocations:
-        payments[row.invoice_id].append(PartialPayment(row.payment.paid_on, row.amount))
-    tables: dict[str, list[RatePeriod]] = {}
+    payments = allocated_payments(tenant=tenant, invoices=invoices, until=until)
+    kinds = {invoice.pk: default_rate_kind(invoice.payer.kind) for invoice in invoices}
+    tables = rate_tables(kinds=set(kinds.values()))
     results: dict[int, InterestResult | None] = {}
     for invoice in invoices:
-        kind = default_rate_kind(invoice.payer.kind)
-        if kind not in tables:
-            tables[kind] = rate_periods(kind=kind)
         try:
-            results[invoice.pk] = compute_interest(
-                amount=invoice.gross_amount,
-                due_date=invoice.due_date,
+            results[invoice.pk] = invoice_interest(
+                invoice=invoice,
                 until=until,
-                rates=tables[kind],
-                payments=payments[invoice.pk],
+                kind=kinds[invoice.pk],
                 allocation=allocation,
-                year_days=settings.INTEREST_YEAR_DAYS,
-                kind=kind,
+                payments=payments[invoice.pk],
+                rates=tables[kinds[invoice.pk]],
             )
         except MissingRate:
             results[invoice.pk] = None
@@ -139,9 +164,25 @@ def latest_nbp_rate(
     )
 
 
+def nbp_rates_on(*, currency: str, days: set[datetime.date]) -> dict[datetime.date, NbpRate]:
+    """The stored rates of `currency` published on `days`, by day (days without one left out)."""
+    if not days:
+        return {}
+    rows = NbpRate.objects.filter(currency=currency, table_date__in=days)
+    return {row.table_date: row for row in rows}
+
+
 def compensation_claim_of(*, invoice: Invoice) -> CompensationClaim | None:
     """The compensation already claimed for `invoice`, if any (it is due once per invoice)."""
-    return CompensationClaim.objects.for_tenant(invoice.tenant).filter(invoice=invoice).first()
+    return compensation_claims_of(tenant=invoice.tenant, invoices=[invoice]).get(invoice.pk)
+
+
+def compensation_claims_of(
+    *, tenant: Tenant, invoices: Sequence[Invoice]
+) -> dict[int, CompensationClaim]:
+    """The compensation already claimed for each of `invoices` (one client's), by invoice id."""
+    claims = CompensationClaim.objects.for_tenant(tenant).filter(invoice__in=invoices)
+    return {claim.invoice_id: claim for claim in claims}
 
 
 def messages_of(*, tenant: Tenant, payer: Payer, limit: int = 30) -> QuerySet[Message]:

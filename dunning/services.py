@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from dunning import nbp, selectors
-from dunning.compensation import CompensationError, became_due_on, compensation_for
+from dunning.compensation import (
+    CURRENCY,
+    CompensationError,
+    became_due_on,
+    compensation_for,
+    nbp_table_day,
+)
 from dunning.models import CompensationClaim, NbpRate
 from invoices.models import Invoice
 from payers.models import Payer
@@ -46,29 +53,57 @@ def claim_compensation(
 
     Only for business payers, PLN invoices, and from the day after the payment became due.
     """
-    existing = selectors.compensation_claim_of(invoice=invoice)
-    if existing is not None:
-        return existing
-    if invoice.payer.kind != Payer.Kind.BUSINESS:
-        raise CompensationError(_("Compensation is due from business payers only."))
-    if invoice.currency != "PLN":
-        raise CompensationError(
-            _("Compensation thresholds are in PLN; invoice %(number)s is in %(currency)s.")
-            % {"number": invoice.number, "currency": invoice.currency}
-        )
-    if claimed_on <= became_due_on(invoice.due_date):
-        raise CompensationError(
-            _("Compensation is due from the day after the payment became due (%(day)s).")
-            % {"day": became_due_on(invoice.due_date)}
-        )
-    # The rate may need the network: fetched before the transaction, not inside it.
-    figure = compensation_for(
-        gross_amount=invoice.gross_amount, due_date=invoice.due_date, fetch_missing=fetch_missing
-    )
-    try:
-        with transaction.atomic():
-            return CompensationClaim.objects.create(
-                tenant=invoice.tenant,
+    return claim_compensations(
+        invoices=[invoice], claimed_on=claimed_on, fetch_missing=fetch_missing
+    )[invoice.pk]
+
+
+def claim_compensations(
+    *,
+    invoices: Sequence[Invoice],
+    claimed_on: datetime.date,
+    fetch_missing: bool = True,
+    claimable_only: bool = False,
+) -> dict[int, CompensationClaim]:
+    """The compensation claims of `invoices` (one client's), by invoice id: the stored claim of
+    each, and a new one, all in one insert, for the others (`claim_compensation`'s rules).
+
+    An invoice that cannot be claimed on `claimed_on` raises `CompensationError`, or with
+    `claimable_only` is left out (a letter lists it without the compensation).
+    """
+    if not invoices:
+        return {}
+    tenant = invoices[0].tenant
+    claims = selectors.compensation_claims_of(tenant=tenant, invoices=invoices)
+    to_claim = []
+    for invoice in invoices:
+        if invoice.pk in claims:
+            continue
+        reason = _not_claimable(invoice=invoice, claimed_on=claimed_on)
+        if reason is None:
+            to_claim.append(invoice)
+        elif not claimable_only:
+            raise CompensationError(reason, invoice_number=invoice.number)
+    if not to_claim:
+        return claims
+    # The rates may need the network: fetched before the transaction, not inside it.
+    table_days = {invoice.pk: nbp_table_day(invoice.due_date) for invoice in to_claim}
+    rates = selectors.nbp_rates_on(currency=CURRENCY, days=set(table_days.values()))
+    rows = []
+    for invoice in to_claim:
+        try:
+            figure = compensation_for(
+                gross_amount=invoice.gross_amount,
+                due_date=invoice.due_date,
+                fetch_missing=fetch_missing,
+                # A rate not stored is looked up (and fetched) once, then read back stored.
+                stored_rates=rates if table_days[invoice.pk] in rates else None,
+            )
+        except CompensationError as error:
+            raise CompensationError(str(error), invoice_number=invoice.number) from error
+        rows.append(
+            CompensationClaim(
+                tenant=tenant,
                 invoice=invoice,
                 eur_amount=figure.eur_amount,
                 nbp_rate=figure.nbp_rate,
@@ -77,6 +112,29 @@ def claim_compensation(
                 pln_amount=figure.pln_amount,
                 claimed_on=claimed_on,
             )
+        )
+    try:
+        with transaction.atomic():
+            created = CompensationClaim.objects.bulk_create(rows)
     except IntegrityError:
-        # Another process claimed it meanwhile: its row is the claim.
-        return CompensationClaim.objects.for_tenant(invoice.tenant).get(invoice=invoice)
+        # Another process claimed some of them meanwhile: its rows are those claims, ours the rest.
+        CompensationClaim.objects.bulk_create(rows, ignore_conflicts=True)
+        stored = selectors.compensation_claims_of(tenant=tenant, invoices=to_claim)
+        return claims | stored
+    return claims | {claim.invoice_id: claim for claim in created}
+
+
+def _not_claimable(*, invoice: Invoice, claimed_on: datetime.date) -> str | None:
+    """Why no compensation can be claimed for `invoice` on `claimed_on`, or None."""
+    if invoice.payer.kind != Payer.Kind.BUSINESS:
+        return _("Compensation is due from business payers only.")
+    if invoice.currency != "PLN":
+        return _("Compensation thresholds are in PLN; invoice %(number)s is in %(currency)s.") % {
+            "number": invoice.number,
+            "currency": invoice.currency,
+        }
+    if claimed_on <= became_due_on(invoice.due_date):
+        return _("Compensation is due from the day after the payment became due (%(day)s).") % {
+            "day": became_due_on(invoice.due_date)
+        }
+    return None

@@ -34,10 +34,12 @@ def designs_of(*, tenant: Tenant) -> QuerySet[StampDesign]:
 
 
 def current_electronic_design(*, tenant: Tenant) -> StampDesign | None:
-    """The stamp the ERP prints on invoices: the newest electronic design not revoked."""
+    """The stamp the ERP prints on invoices: the newest electronic design not revoked (its client
+    read afresh with it, for `verification_of`)."""
     return (
         designs_of(tenant=tenant)
         .filter(form=StampDesign.Form.ELECTRONIC, revoked_at__isnull=True)
+        .select_related("tenant")
         .first()
     )
 
@@ -104,6 +106,11 @@ def verify_code(code: str) -> Verification:
         .filter(code=code.strip().upper(), form=StampDesign.Form.ELECTRONIC)
         .first()
     )
+    return verification_of(design)
+
+
+def verification_of(design: StampDesign | None) -> Verification:
+    """What `/v/<code>` says of this electronic design (loaded with its client, which decides)."""
     if design is None or design.is_revoked:
         return NOT_VALID
     tenant = design.tenant

@@ -12,13 +12,19 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
+from django.db.models import Subquery
 
 from dunning.interest import Allocation, InterestResult
 from dunning.models import CompensationClaim, DocumentKind
-from dunning.selectors import invoice_interest
+from dunning.selectors import (
+    allocated_payments,
+    default_rate_kind,
+    invoice_interest,
+    rate_tables,
+)
 from invoices.models import Invoice
 from payers.models import Payer
-from tenants.models import Tenant
+from tenants.models import Tenant, User
 
 ZERO = Decimal("0.00")
 DEMAND_KINDS = (DocumentKind.DEMAND, DocumentKind.SECOND_DEMAND, DocumentKind.FINAL_DEMAND)
@@ -195,18 +201,38 @@ def invoice_lines(
     day: datetime.date,
     compensation: dict[int, CompensationClaim],
 ) -> list[InvoiceLine]:
+    if not invoices:
+        return []
+    note = kind == DocumentKind.INTEREST_NOTE
+    # The ledger and the rate table are read once for the letter, not once per invoice.
+    payments = allocated_payments(
+        tenant=invoices[0].tenant,
+        invoices=invoices,
+        until=max(invoice.paid_on for invoice in invoices) if note else day,
+    )
+    kinds = {invoice.pk: default_rate_kind(invoice.payer.kind) for invoice in invoices}
+    tables = rate_tables(kinds=set(kinds.values()))
+
+    def interest(invoice: Invoice, until: datetime.date, allocation: Allocation) -> InterestResult:
+        return invoice_interest(
+            invoice=invoice,
+            until=until,
+            kind=kinds[invoice.pk],
+            allocation=allocation,
+            payments=payments[invoice.pk],
+            rates=tables[kinds[invoice.pk]],
+        )
+
     lines = []
     for invoice in invoices:
-        if kind == DocumentKind.INTEREST_NOTE:
+        if note:
             # The payments paid the invoice (the payer designated it): the interest accrued on
             # the principal until it was paid is what the note claims. With partial payments,
             # counting them towards interest first (art. 451 KC) accrues a different sum: shown.
-            result = invoice_interest(
-                invoice=invoice, until=invoice.paid_on, allocation=Allocation.PRINCIPAL_FIRST
-            )
-            interest = result.interest_outstanding
-            other = invoice_interest(invoice=invoice, until=invoice.paid_on).total_interest
-            if interest <= 0:
+            result = interest(invoice, invoice.paid_on, Allocation.PRINCIPAL_FIRST)
+            interest_due = result.interest_outstanding
+            other = interest(invoice, invoice.paid_on, Allocation.INTEREST_FIRST).total_interest
+            if interest_due <= 0:
                 continue  # paid late only by art. 115's move: nothing accrued
             lines.append(
                 InvoiceLine(
@@ -216,9 +242,9 @@ def invoice_lines(
                     currency=invoice.currency,
                     gross_amount=invoice.gross_amount,
                     outstanding=ZERO,
-                    interest=interest,
+                    interest=interest_due,
                     interest_result=result,
-                    interest_if_interest_first=other if other != interest else None,
+                    interest_if_interest_first=other if other != interest_due else None,
                     paid_on=invoice.paid_on,
                     compensation=compensation.get(invoice.pk),
                 )
@@ -227,9 +253,7 @@ def invoice_lines(
             # Payments settle the principal, as the ledger books them: the outstanding column
             # and the interest then describe the same debt (art. 451 KC: the payer designated
             # the invoice). Interest notes show the interest-first figure as well.
-            result = invoice_interest(
-                invoice=invoice, until=day, allocation=Allocation.PRINCIPAL_FIRST
-            )
+            result = interest(invoice, day, Allocation.PRINCIPAL_FIRST)
             lines.append(
                 InvoiceLine(
                     number=invoice.number,
@@ -268,10 +292,12 @@ def transfer_title(lines: list[InvoiceLine], kind: str) -> str:
 
 def consultant_contact(tenant: Tenant) -> Contact:
     """The consultant of the client's team (its first member), else the operator's desk."""
-    member = None
-    team = tenant.teams.order_by("name").first()
-    if team is not None:
-        member = team.members.filter(is_active=True).order_by("last_name", "id").first()
+    first_team = tenant.teams.order_by("name").values("pk")[:1]
+    member = (
+        User.objects.filter(teams=Subquery(first_team), is_active=True)
+        .order_by("last_name", "id")
+        .first()
+    )
     phone = settings.DOCUMENTS_CONTACT_PHONE
     if member is None:
         return Contact("", phone, settings.DOCUMENTS_CONTACT_EMAIL)

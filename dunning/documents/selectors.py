@@ -32,7 +32,7 @@ from invoices.models import Invoice
 from payers.models import Payer
 from stamps.artwork import render_svg
 from stamps.models import StampDesign
-from stamps.selectors import current_electronic_design, designs_of, stamp_spec, verify_code
+from stamps.selectors import current_electronic_design, designs_of, stamp_spec, verification_of
 from tenants.models import Tenant
 
 SHIPPED = Path(__file__).resolve().parent.parent / "templates" / "dunning" / "documents" / "letters"
@@ -56,13 +56,14 @@ def shipped_template(kind: str, language: str) -> LetterTemplate:
 
 def letter_template(*, tenant: Tenant, kind: str, language: str) -> LetterTemplate:
     """The client's own template of `kind` and `language`, else the operator's, else the file."""
-    for rows, source in (
-        (DocumentTemplate.objects.for_tenant(tenant), "client"),
-        (DocumentTemplate.objects.operator_defaults(), "operator"),
-    ):
-        row = rows.filter(kind=kind, language=language).first()
-        if row is not None:
-            return LetterTemplate(row.html, row.css, source)
+    # Both candidates in one query: at most one row each (the unique constraints).
+    rows = (
+        DocumentTemplate.objects.for_tenant(tenant) | DocumentTemplate.objects.operator_defaults()
+    ).filter(kind=kind, language=language)
+    by_source = {"client" if row.tenant_id else "operator": row for row in rows.order_by()}
+    for source in ("client", "operator"):
+        if source in by_source:
+            return LetterTemplate(by_source[source].html, by_source[source].css, source)
     return shipped_template(kind, language)
 
 
@@ -92,7 +93,7 @@ def letter_stamp(*, tenant: Tenant) -> tuple[str, tuple[float, float]] | None:
     """The prevention stamp a letter carries: the client's current electronic stamp while it
     verifies (its QR code must not lead to "not valid"), else its newest mechanical design."""
     design = current_electronic_design(tenant=tenant)
-    if design is not None and not verify_code(design.code).is_valid:
+    if design is not None and not verification_of(design).is_valid:
         design = None
     if design is None:
         design = (

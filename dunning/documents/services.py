@@ -20,13 +20,13 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from dunning import signals
-from dunning.compensation import CompensationError, became_due_on
+from dunning.compensation import CompensationError
 from dunning.documents import selectors
 from dunning.documents.content import demanded_invoices, late_paid_invoices
 from dunning.documents.rendering import render_html, render_pdf
 from dunning.interest import InterestError
 from dunning.models import CompensationClaim, Document, DocumentKind, LetterBatch
-from dunning.services import claim_compensation
+from dunning.services import claim_compensations
 from invoices.models import Invoice
 from payers.models import Payer
 from tenants.models import Tenant
@@ -73,34 +73,17 @@ def _compensation_claims(
     *, payer: Payer, invoices: list[Invoice], day: datetime.date
 ) -> dict[int, CompensationClaim]:
     """Business payers owe the compensation (art. 10 of the 2013 act), once per invoice: the
-    first letter claims it, later letters restate the same claim."""
+    first letter claims it, later letters restate the same claim. Invoices it is not due for
+    (in another currency, not yet due) are listed without it."""
     if payer.kind != Payer.Kind.BUSINESS:
         return {}
-    claims = {
-        claim.invoice_id: claim
-        for claim in CompensationClaim.objects.for_tenant(payer.tenant).filter(invoice__in=invoices)
-    }
-    to_claim = [
-        invoice
-        for invoice in invoices
-        # Claimed by an earlier letter: restated, never claimed twice.
-        if invoice.pk not in claims
-        and invoice.currency == "PLN"
-        and day > became_due_on(invoice.due_date)
-    ]
-    # One commit for the letter's new claims (each its own savepoint): a commit is the dearest
-    # step of a claim. A rate not stored yet is then fetched inside it, which is rare (the daily
-    # task stores the rates) and holds no lock but on the letter's own new rows.
-    with transaction.atomic():
-        for invoice in to_claim:
-            try:
-                claims[invoice.pk] = claim_compensation(invoice=invoice, claimed_on=day)
-            except CompensationError as error:
-                raise DocumentError(
-                    _("Invoice %(number)s: the compensation cannot be computed: %(error)s")
-                    % {"number": invoice.number, "error": error}
-                ) from error
-    return claims
+    try:
+        return claim_compensations(invoices=invoices, claimed_on=day, claimable_only=True)
+    except CompensationError as error:
+        raise DocumentError(
+            _("Invoice %(number)s: the compensation cannot be computed: %(error)s")
+            % {"number": error.invoice_number, "error": error}
+        ) from error
 
 
 def render_document(

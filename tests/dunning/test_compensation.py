@@ -16,7 +16,7 @@ from dunning.compensation import (
 )
 from dunning.models import CompensationClaim, NbpRate
 from dunning.selectors import compensation_claim_of
-from dunning.services import claim_compensation
+from dunning.services import claim_compensation, claim_compensations
 from payers.models import Payer
 from tests.factories import InvoiceFactory, PayerFactory
 
@@ -166,3 +166,86 @@ def test_consumers_owe_no_compensation(tenant, nbp_api):
 def test_compensation_is_not_due_before_the_payment_is_late(late_invoice, nbp_api):
     with pytest.raises(CompensationError, match="2024-03-15"):
         claim_compensation(invoice=late_invoice, claimed_on=D("2024-03-15"))
+
+
+@pytest.fixture
+def late_invoices(late_invoice):
+    """Three invoices of one payer due in March 2024 (one NBP table day), the first one claimed."""
+    payer = late_invoice.payer
+    return [late_invoice] + [
+        InvoiceFactory(
+            payer=payer,
+            issue_date=D("2024-02-20"),
+            due_date=D("2024-03-20"),
+            gross_amount=Decimal(gross),
+        )
+        for gross in ("4000.00", "60000.00")
+    ]
+
+
+@pytest.mark.django_db
+def test_a_letters_invoices_are_claimed_together_and_a_stored_claim_is_restated(
+    late_invoices, nbp_api
+):
+    earlier = claim_compensation(invoice=late_invoices[0], claimed_on=D("2024-04-02"))
+
+    claims = claim_compensations(invoices=late_invoices, claimed_on=D("2024-05-02"))
+
+    assert claims[late_invoices[0].pk].pk == earlier.pk  # restated, not claimed again
+    assert [claims[invoice.pk].eur_amount for invoice in late_invoices] == [
+        Decimal("70.00"),
+        Decimal("40.00"),
+        Decimal("100.00"),
+    ]
+    assert [claims[invoice.pk].claimed_on for invoice in late_invoices] == [
+        D("2024-04-02"),
+        D("2024-05-02"),
+        D("2024-05-02"),
+    ]
+    assert CompensationClaim.objects.for_tenant(late_invoices[0].tenant).count() == 3
+    assert len(nbp_api.requested) == 1  # the rate of 29 February, fetched once and stored
+
+
+@pytest.mark.django_db
+def test_a_claim_made_meanwhile_by_another_worker_is_restated(late_invoices, nbp_api, monkeypatch):
+    from dunning import selectors
+
+    tenant = late_invoices[0].tenant
+    theirs = claim_compensation(invoice=late_invoices[0], claimed_on=D("2024-04-02"))
+    real = selectors.compensation_claims_of
+    calls = []
+
+    def not_seen_yet(**kwargs):
+        # The other worker's claim is committed after our read: our insert then meets it.
+        calls.append(kwargs)
+        return {} if len(calls) == 1 else real(**kwargs)
+
+    monkeypatch.setattr(selectors, "compensation_claims_of", not_seen_yet)
+
+    claims = claim_compensations(invoices=late_invoices, claimed_on=D("2024-05-02"))
+
+    assert claims[late_invoices[0].pk].pk == theirs.pk
+    assert {claim.claimed_on for claim in claims.values()} == {D("2024-04-02"), D("2024-05-02")}
+    assert CompensationClaim.objects.for_tenant(tenant).count() == 3
+
+
+@pytest.mark.django_db
+def test_claiming_several_names_the_invoice_whose_rate_is_missing(late_invoices, nbp_api):
+    late_invoices[1].number = "FV/7/2024"
+    late_invoices[1].issue_date = D("2023-07-01")
+    late_invoices[1].due_date = D("2023-07-15")  # no NBP table in the fake for June 2023
+    late_invoices[1].save()
+
+    with pytest.raises(CompensationError) as raised:
+        claim_compensations(invoices=late_invoices, claimed_on=D("2024-05-02"))
+
+    assert raised.value.invoice_number == "FV/7/2024"
+    assert not CompensationClaim.objects.for_tenant(late_invoices[0].tenant).exists()
+
+
+@pytest.mark.django_db
+def test_a_rate_not_stored_is_fetched_once_for_all_the_invoices_needing_it(late_invoices, nbp_api):
+    claims = claim_compensations(invoices=late_invoices, claimed_on=D("2024-05-02"))
+
+    assert {claim.nbp_table_date for claim in claims.values()} == {D("2024-02-29")}
+    assert len(nbp_api.requested) == 1
