@@ -93,8 +93,9 @@ def main() -> None:
 def database_url() -> str:
     """The URL's own database when its name says `bench` (so concurrent runs can each have one),
     else `bench_documents`: it is dropped at the end, so never a database of other use."""
-    parts = urlsplit(import_database_url())
-    name = parts.path.lstrip("/")
+    parts = urlsplit(import_database_url())  # refuses anything but PostgreSQL
+    asked = urlsplit(os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL") or "")
+    name = asked.path.lstrip("/")
     return parts._replace(path=f"/{name if 'bench' in name else DATABASE_NAME}").geturl()
 
 
