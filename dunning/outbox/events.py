@@ -7,6 +7,7 @@ and each signal up to the contact schedule is sent once per message.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import unicodedata
@@ -197,11 +198,22 @@ def sms_intent(body: str) -> str:
     return "note"
 
 
+def _our_senders(params: dict[str, str]) -> list[str]:
+    """The senders an inbound SMS answers: the number it was sent to (as given and in E.164) and
+    the messaging service that number belongs to."""
+    senders = {params.get("To", ""), params.get("MessagingServiceSid", "")}
+    with contextlib.suppress(Exception):  # not a phone number (a short code, say): as given
+        senders.add(normalize_phone(params.get("To", "")))
+    return [sender for sender in senders if sender]
+
+
 def record_inbound_sms(*, params: dict[str, str]) -> Message | None:
     """Store an inbound SMS once (by its SID) and announce it with its intent.
 
-    It belongs to the payer we last wrote to from that number; without one, to the only payer
-    with that number. Otherwise it cannot be attributed and is left out (None).
+    It belongs to the payer we last wrote to from the number (or messaging service) it was sent
+    to; without one, to the only payer with that number. Otherwise it cannot be attributed and is
+    left out (None). A reply is never attributed by recency alone: clients with their own senders
+    text the same debtor, and a reply to one must not land with the other.
     """
     sid = params.get("MessageSid") or params.get("SmsSid") or ""
     try:
@@ -214,7 +226,9 @@ def record_inbound_sms(*, params: dict[str, str]) -> Message | None:
     if existing:
         return existing
     last = (
-        Message.objects.filter(recipient=number, direction="outbound")
+        Message.objects.filter(
+            recipient=number, direction="outbound", channel="sms", sender__in=_our_senders(params)
+        )
         .order_by("-created_at", "-id")
         .first()
     )

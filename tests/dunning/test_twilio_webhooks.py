@@ -215,6 +215,31 @@ def test_an_inbound_sms_without_our_message_belongs_to_the_only_payer_with_that_
     assert (kw["payer_id"], kw["intent"], kw["message_id"]) == (contact.payer_id, "paid", None)
 
 
+def test_a_reply_belongs_to_the_client_whose_number_it_answers_not_the_last_to_write(
+    tenant, other_tenant, fake_twilio, heard
+):
+    """Two clients with their own SMS numbers text the same debtor; the debtor answers the first
+    one. The reply (a STOP, say) is the first client's: never the later writer's."""
+    from dunning.models import SenderIdentity
+
+    sent = {}
+    for client, number, hour in ((tenant, "+48221000001", 10), (other_tenant, "+48221000002", 11)):
+        SenderIdentity.objects.create(tenant=client, sms_sender=number)
+        at = THURSDAY_NOON.replace(hour=hour)
+        sent[client.pk] = enqueue_message(
+            tenant=client, payer=PayerFactory(tenant=client), channel="sms",
+            recipient="+48601234567", body="Prosimy o wpłatę.", now=at,
+        )  # fmt: skip
+        dispatch_due(now=at)
+
+    post(INBOUND, {**inbound("STOP"), "To": "+48221000001"})
+
+    [(_, kw)] = heard
+    assert (kw["tenant_id"], kw["payer_id"]) == (tenant.pk, sent[tenant.pk].payer_id)
+    assert kw["message_id"] == sent[tenant.pk].pk
+    assert Message.objects.get(direction="inbound").tenant_id == tenant.pk
+
+
 def test_an_unsigned_inbound_sms_is_refused(sent_sms, heard):
     assert post(INBOUND, inbound("STOP"), signature="").status_code == 403
     assert heard == []
