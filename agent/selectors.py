@@ -167,7 +167,7 @@ def prioritised(tasks: QuerySet[ContactTask], *, now: datetime.datetime) -> Quer
     """Annotate the band, amount owed, oldest due date and claims; order most urgent first."""
     money = DecimalField(max_digits=16, decimal_places=2)
     band = Case(
-        When(Q(attempts_made__gte=F("step__attempts")), then=Value(Band.EXHAUSTED)),
+        When(Q(attempts_made__gte=F("attempts")), then=Value(Band.EXHAUSTED)),
         When(Q(callback_at__gt=now), then=Value(Band.LATER)),
         When(Q(callback_at__isnull=False), then=Value(Band.CALLBACK)),
         When(Q(last_attempt_at__gt=now - RETRY_AFTER), then=Value(Band.LATER)),
@@ -232,7 +232,7 @@ def takeable_now(tasks: QuerySet[ContactTask], *, now: datetime.datetime) -> Que
             ~Exists(_unanswered_attempts().filter(released_at__gt=now - RETRY_AFTER)),
         )
         .alias(attempts_so_far=attempts_made)
-        .filter(attempts_so_far__lt=F("step__attempts"))
+        .filter(attempts_so_far__lt=F("attempts"))
     )
 
 

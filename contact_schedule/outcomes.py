@@ -389,6 +389,7 @@ def schedule_callback(
         window_start=start,
         window_end=end,
         callback_at=at,
+        attempts=step.attempts if step.channel == Channel.CALL else 1,
     )
 
 

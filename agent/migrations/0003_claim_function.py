@@ -52,7 +52,7 @@ BEGIN
         walked := walked + 1;
         -- The task row first, alone: a candidate another claimer is locking, or one done
         -- since the ranking was made, costs one index lookup.
-        SELECT task.id, task.tenant_id, task.payer_id, task.step_id INTO picked
+        SELECT task.id, task.tenant_id, task.payer_id, task.attempts INTO picked
         FROM contact_schedule_contacttask task
         WHERE task.id = candidate
             AND (task.tenant_id, task.planned_date) IN (
@@ -65,7 +65,8 @@ BEGIN
         CONTINUE WHEN NOT FOUND;
         -- Then, on the locked row (a fresh snapshot: claims committed meanwhile are seen), the
         -- claims: none active on the task or its payer, no unanswered attempt too recent,
-        -- attempts left for the day.
+        -- attempts left of those the planner allowed the task (the step's, capped by the
+        -- client's limits and the operator's budget for the NIP).
         CONTINUE WHEN EXISTS (SELECT 1 FROM agent_callclaim held
                 WHERE held.task_id = picked.id AND held.released_at IS NULL
                     AND held.lease_until > at)
@@ -77,8 +78,7 @@ BEGIN
                     AND tried.released_at > retry_before)
             OR (SELECT count(*) FROM agent_callclaim tried
                 WHERE tried.task_id = picked.id AND tried.outcome_kind = ANY(unanswered))
-                >= (SELECT step.attempts FROM contact_schedule_schedulestep step
-                    WHERE step.id = picked.step_id);
+                >= picked.attempts;
         INSERT INTO agent_callclaim (tenant_id, task_id, payer_id, consultant_id,
             claimed_at, lease_until, ending, call_reference, outcome_kind)
         VALUES (picked.tenant_id, picked.id, picked.payer_id, the_consultant,

@@ -113,6 +113,7 @@ def call_task(
         step=step,
         window_start=now - datetime.timedelta(hours=1),
         window_end=now + datetime.timedelta(hours=2),
+        attempts=step.attempts,  # as the planner allows, under no tighter limit
     )
     ContactTaskInvoice.objects.bulk_create(
         ContactTaskInvoice(tenant=tenant, task=task, invoice=invoice, step=step)

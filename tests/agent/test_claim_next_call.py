@@ -161,3 +161,27 @@ def test_claims_follow_the_worklist_order_and_skip_what_it_marks_untakeable(
 
     assert len(expected) == 4
     assert taken == expected
+
+
+def test_the_task_attempts_the_planner_allowed_cap_the_calls_not_the_steps(tenant, consultant):
+    """The planner caps a task's attempts by the client's limits and the operator's budget for
+    the NIP (the step says 3, the limits 1): after one unanswered call the task is done for the
+    day, on both the ORM path and PostgreSQL's function."""
+    from tenants.selectors import tenant_today
+
+    now = datetime.datetime.combine(tenant_today(tenant), datetime.time(10), tzinfo=tenant.zone)
+    task = call_task(tenant, *owing_payer(tenant), now=now)
+    ContactTask.objects.filter(pk=task.pk).update(
+        attempts=1, window_end=now + datetime.timedelta(hours=6)
+    )
+    assert task.step.attempts == 3
+
+    claim = services.claim_next_call(consultant=consultant, now=now)
+    services.release_claim(claim=claim, ending=CallClaim.Ending.OUTCOME, now=now)
+    CallClaim.objects.filter(pk=claim.pk).update(outcome_kind="no_answer")
+
+    later = now + datetime.timedelta(hours=3)  # past the retry interval
+    assert services.claim_next_call(consultant=consultant, now=later) is None
+    ContactTask.objects.filter(pk=task.pk).update(attempts=2)
+    services.forget_local_rankings()
+    assert services.claim_next_call(consultant=consultant, now=later).task_id == task.pk
