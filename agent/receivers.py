@@ -3,6 +3,7 @@ a client's status, makes every consultant's cached list stale (`selectors.teams_
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
@@ -14,7 +15,7 @@ from tenants.models import Team, Tenant
 @receiver(m2m_changed, sender=Team.clients.through)
 def _team_links_changed(action: str, **kwargs) -> None:
     if action in ("post_add", "post_remove", "post_clear"):
-        teams_changed()
+        _after_commit()
 
 
 @receiver(post_save, sender=Team)
@@ -22,4 +23,11 @@ def _team_links_changed(action: str, **kwargs) -> None:
 @receiver(post_save, sender=Tenant)
 @receiver(post_delete, sender=Tenant)
 def _team_or_client_changed(**kwargs) -> None:
+    _after_commit()
+
+
+def _after_commit() -> None:
+    """Now and once the change is committed: a consultant asking in between would otherwise
+    cache the old teams under the new generation, for CLIENTS_SECONDS."""
     teams_changed()
+    transaction.on_commit(teams_changed)
