@@ -99,6 +99,20 @@ def _recent(resources: list, since: datetime.datetime | None) -> list:
     return [r for r in resources if r.date_created is None or r.date_created >= since - CLOCK_SLACK]
 
 
+def _not_held_by_others(resources: list[Any], message: Message) -> list[Any]:
+    """The provider's resources no other message of ours already owns. A reconciled message
+    takes the first resource that looks like it (same number, same body or caller ID): two
+    clients calling one debtor from the operator's caller ID look alike, and one must never be
+    marked sent with the other's call (it would not be placed, and the SID is unique)."""
+    resources = list(resources)
+    held = set(
+        Message.objects.filter(provider_sid__in=[resource.sid for resource in resources])
+        .exclude(pk=message.pk)
+        .values_list("provider_sid", flat=True)
+    )
+    return [resource for resource in resources if resource.sid not in held]
+
+
 class TwilioSms:
     def send(self, message: Message) -> ProviderResult:
         sender = message.sender
@@ -121,7 +135,7 @@ class TwilioSms:
         found = _provider_call(
             lambda: twilio_client().messages.list(to=message.recipient, limit=RECONCILE_LOOKBACK)
         )
-        for resource in _recent(found, message.created_at):
+        for resource in _not_held_by_others(_recent(found, message.created_at), message):
             if resource.body == message.body:
                 return self._result(resource)
         return None
@@ -186,7 +200,7 @@ class _TwilioCall:
         found = _provider_call(
             lambda: twilio_client().calls.list(to=self.to_of(message), limit=RECONCILE_LOOKBACK)
         )
-        for resource in _recent(found, message.created_at):
+        for resource in _not_held_by_others(_recent(found, message.created_at), message):
             if resource._from == message.sender:
                 return ProviderResult(sid=resource.sid, status=str(resource.status or "queued"))
         return None

@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -175,22 +175,37 @@ def _attempt(
                 return _sent_fields(found)
         result = backend.send(message)
     except TransientSendError as error:
-        if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
-            report.failed += 1
-            return _failed_fields(error)
-        report.retried += 1
-        delay = settings.OUTBOX_BACKOFF_SECONDS * 2 ** (message.attempts - 1)
-        return {
-            "status": Status.QUEUED,
-            "due_at": now + datetime.timedelta(seconds=delay),
-            "error_code": error.code,
-            "error_message": str(error)[:500],
-        }
+        return _attempt_failed(error, message, now=now, report=report)
     except PermanentSendError as error:
         report.failed += 1
         return _failed_fields(error)
+    except Exception as error:  # noqa: BLE001 - one message's surprise must not sink the batch
+        # Unknown whether it reached the provider: a retry, which asks the provider first.
+        logger.exception("message %s: unexpected error while sending", message.pk)
+        return _attempt_failed(
+            TransientSendError(str(error) or type(error).__name__, code="internal"),
+            message,
+            now=now,
+            report=report,
+        )
     report.sent += 1
     return _sent_fields(result)
+
+
+def _attempt_failed(
+    error: TransientSendError, message: Message, *, now: datetime.datetime, report: DispatchReport
+) -> dict:
+    if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+        report.failed += 1
+        return _failed_fields(error)
+    report.retried += 1
+    delay = settings.OUTBOX_BACKOFF_SECONDS * 2 ** (message.attempts - 1)
+    return {
+        "status": Status.QUEUED,
+        "due_at": now + datetime.timedelta(seconds=delay),
+        "error_code": error.code,
+        "error_message": str(error)[:500],
+    }
 
 
 def _sent_fields(result: ProviderResult) -> dict:
@@ -260,14 +275,40 @@ def _record(outcomes: list[tuple[Message, dict]], claimed_at: datetime.datetime)
     written = {message.pk for message, _fields in sent}
     with transaction.atomic():
         if sent:
-            _record_sent(sent, claimed_at)
+            try:
+                with transaction.atomic():
+                    _record_sent(sent, claimed_at)
+            except IntegrityError:  # a provider SID another message holds: row by row below
+                written = set()
         for message, fields in outcomes:
             if message.pk not in written:
-                still_ours.filter(pk=message.pk).update(**fields)
+                _record_one(still_ours, message, fields)
     for message, fields in outcomes:
         if fields["status"] in Message.FINAL_STATUSES:
             report_result_if_final(message_id=message.id)
 
+
+def _record_one(still_ours, message: Message, fields: dict) -> None:
+    """One result; a provider SID another message already holds (unique) fails this message
+    alone instead of rolling back the batch's results, which would send them all again."""
+    if "provider_sid" not in fields:
+        still_ours.filter(pk=message.pk).update(**fields)
+        return
+    try:
+        with transaction.atomic():
+            still_ours.filter(pk=message.pk).update(**fields)
+    except IntegrityError:
+        logger.error(
+            "message %s: provider SID %s belongs to another message",
+            message.pk,
+            fields["provider_sid"],
+        )
+        still_ours.filter(pk=message.pk).update(
+            **_ended(Status.FAILED, "duplicate_sid", DUPLICATE_SID)
+        )
+
+
+DUPLICATE_SID = "The provider reported another message's SID for this one; not sent again."
 
 SENT_UPDATE = """
 UPDATE {table} AS m SET

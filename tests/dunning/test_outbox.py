@@ -234,3 +234,52 @@ def test_a_batch_records_each_message_with_its_own_provider_id(tenant, fake_twil
     assert stored[messages[0].body] == (Status.QUEUED, "")
     assert {body: sid for body, (_, sid) in stored.items() if sid} == sids
     assert all(status == Status.SENT for body, (status, _) in stored.items() if body in sids)
+
+
+def test_a_retried_voice_message_never_takes_another_clients_call_to_the_same_number(
+    tenant, other_tenant, fake_twilio
+):
+    """Both clients call one debtor from the operator's caller ID. The second client's first
+    attempt fails ambiguously (a 503); its retry asks Twilio, which lists the first client's call
+    to that number from that caller ID. That call is the first client's: the second is placed."""
+    first = queue(tenant, channel="voice", body="Wiadomość pierwszego klienta.")
+    dispatch_due(now=THURSDAY_NOON)
+    second = queue(other_tenant, channel="voice", body="Wiadomość drugiego klienta.")
+    fake_twilio.fail_next(503)
+    failed = dispatch_due(now=THURSDAY_NOON)
+
+    retry = dispatch_due(now=THURSDAY_NOON + datetime.timedelta(minutes=5))
+
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (failed.retried, retry.reconciled, retry.sent) == (1, 0, 1)
+    assert second.status == Status.SENT and second.provider_sid != first.provider_sid
+    assert len(fake_twilio.created("Calls")) == 2
+
+
+def test_an_unexpected_error_on_one_message_retries_it_and_keeps_the_rest_of_the_batch(
+    tenant, mailoutbox
+):
+    """A surprise (not a send error) while sending one message, here an attachment that cannot
+    be read (a folder where a letter should be), must not throw away the batch's results: that
+    left every row `sending`, to be sent again, e-mails included, once reclaimed."""
+    from pathlib import Path
+
+    from django.core.files.storage import default_storage
+
+    Path(default_storage.path("documents/folder-not-a-letter.pdf")).mkdir(parents=True)
+    messages = [
+        queue(tenant, channel="email", recipient=f"ksiegowosc{n}@example.com", subject="Wezwanie",
+              attachments=["documents/folder-not-a-letter.pdf"] if n == 1 else [])
+        for n in range(3)
+    ]  # fmt: skip
+
+    report = dispatch_due(now=THURSDAY_NOON)
+
+    statuses = [Message.objects.get(pk=m.pk).status for m in messages]
+    assert (report.sent, report.retried) == (2, 1)
+    assert statuses == [Status.SENT, Status.QUEUED, Status.SENT]
+    assert sorted(mail.to[0] for mail in mailoutbox) == [
+        "ksiegowosc0@example.com",
+        "ksiegowosc2@example.com",
+    ]
