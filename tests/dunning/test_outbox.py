@@ -258,7 +258,7 @@ def test_a_retried_voice_message_never_takes_another_clients_call_to_the_same_nu
 
 
 def test_an_unexpected_error_on_one_message_retries_it_and_keeps_the_rest_of_the_batch(
-    tenant, mailoutbox
+    tenant, mailoutbox, settings, tmp_path
 ):
     """A surprise (not a send error) while sending one message, here an attachment that cannot
     be read (a folder where a letter should be), must not throw away the batch's results: that
@@ -267,6 +267,7 @@ def test_an_unexpected_error_on_one_message_retries_it_and_keeps_the_rest_of_the
 
     from django.core.files.storage import default_storage
 
+    settings.MEDIA_ROOT = str(tmp_path)
     Path(default_storage.path("documents/folder-not-a-letter.pdf")).mkdir(parents=True)
     messages = [
         queue(tenant, channel="email", recipient=f"ksiegowosc{n}@example.com", subject="Wezwanie",
