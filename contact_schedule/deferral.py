@@ -17,7 +17,7 @@ from collections.abc import Collection
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from contact_schedule.models import ContactTask, ContactTaskInvoice, ScheduleStep
+from contact_schedule.models import Channel, ContactTask, ContactTaskInvoice, ScheduleStep
 from contact_schedule.selectors import monitored_invoices
 from dunning.selectors import task_messages
 from tenants.models import Tenant
@@ -29,9 +29,16 @@ def defer_past_tasks(*, tenant: Tenant, day: datetime.date) -> int:
     """Tasks of days before `day` still planned: their window passed without the contact.
 
     A task the outbox sent a message for was attempted, even while its result is still out (it
-    stays planned until an outcome closes it): carrying it would send the message again.
+    stays planned until an outcome closes it): carrying it would send the message again. A
+    consultant's call is not such a message: an answered call closes its task through the
+    outcome, and one left unanswered (no answer, voicemail) keeps the contact due, so it is
+    carried like a call never dialled.
     """
-    sent = task_messages(tenant=tenant).filter(contact_task_id=OuterRef("pk"))
+    sent = (
+        task_messages(tenant=tenant)
+        .filter(contact_task_id=OuterRef("pk"))
+        .exclude(channel=Channel.CALL)
+    )
     return (
         ContactTask.objects.for_tenant(tenant)
         .filter(state=ContactTask.State.PLANNED, planned_date__lt=day)

@@ -173,3 +173,29 @@ def test_a_message_already_sent_for_the_task_is_not_carried_and_sent_again(tenan
     )
     assert task_on(tenant, silent, FRIDAY).state == ContactTask.State.DEFERRED
     assert task_on(tenant, silent, D(2026, 12, 12)).channel == "sms"
+
+
+def test_a_call_dialled_but_unanswered_is_carried_not_left_planned_forever(tenant):
+    """The consultant's call is a message of the task too, but an unanswered one leaves the
+    contact due: the next day carries it (before, the task stayed `planned` on its old day,
+    outside every worklist: the contact was dropped)."""
+    from contact_schedule.outcomes import record_outcome
+    from dunning.calls import place_consultant_call
+    from tests.factories import PayerContactFactory
+
+    payer = PayerFactory(tenant=tenant)
+    phone = PayerContactFactory(payer=payer)
+    overdue = invoice(payer, FRIDAY - datetime.timedelta(days=7))  # +7: call on Friday
+    plan_day(tenant=tenant, day=FRIDAY)
+    friday = task_on(tenant, payer, FRIDAY)
+    place_consultant_call(
+        tenant=tenant, payer=payer, to=phone.value, consultant="+48221000999",
+        contact_task_id=friday.pk, now=friday.window_start + datetime.timedelta(hours=1),
+    )  # fmt: skip
+    record_outcome(tenant=tenant, payer=payer, task=friday, kind="no_answer", source="agent")
+
+    plan_day(tenant=tenant, day=D(2026, 12, 12))
+
+    assert task_on(tenant, payer, FRIDAY).state == ContactTask.State.DEFERRED
+    saturday = task_on(tenant, payer, D(2026, 12, 12))
+    assert (saturday.channel, list(saturday.invoices.all())) == ("call", [overdue])
