@@ -335,20 +335,25 @@ def _held(claim: CallClaim, consultant: User, now: datetime.datetime) -> CallCla
     return locked
 
 
-@transaction.atomic
 def start_call(
     *, claim: CallClaim, consultant: User, number: str = "", now: datetime.datetime | None = None
 ) -> CallClaim:
     """Click-to-call: the communications channel rings the consultant and bridges to `number`
     (console backend in the demo); the talk-time clock starts and the lease is renewed. A number
-    that may not be called, or a call outside the call hours, is a ValidationError."""
+    that may not be called, or a call outside the call hours, is a ValidationError.
+
+    The provider is asked outside any transaction of ours: the call's message row is committed
+    before the request and its failure after it, so a call that failed or timed out (and may
+    ring anyway) stays on record, its status callbacks find it, and the row lock of the claim is
+    not held across an HTTP request."""
     now = now or timezone.now()
-    locked = _held(claim, consultant, now)
-    usable = {
-        contact.value
-        for contact in contacts_of(tenant=locked.tenant, payer=locked.payer)
-        if contact.kind == PayerContact.Kind.PHONE and contact.is_usable
-    }
+    with transaction.atomic():
+        locked = _held(claim, consultant, now)
+        usable = {
+            contact.value
+            for contact in contacts_of(tenant=locked.tenant, payer=locked.payer)
+            if contact.kind == PayerContact.Kind.PHONE and contact.is_usable
+        }
     try:
         number = normalize_phone(number)
     except ValidationError as error:
@@ -366,12 +371,15 @@ def start_call(
         contact_task_id=locked.task_id,
         now=now,
     )
-    reference = message.provider_sid or str(message.pk)
-    locked.call_started_at = now
-    locked.call_ended_at = None
-    locked.call_reference = reference[:64]
-    locked.lease_until = max(locked.lease_until, now + LEASE)
-    locked.save(update_fields=["call_started_at", "call_ended_at", "call_reference", "lease_until"])
+    with transaction.atomic():
+        locked = _held(claim, consultant, now)
+        locked.call_started_at = now
+        locked.call_ended_at = None
+        locked.call_reference = (message.provider_sid or str(message.pk))[:64]
+        locked.lease_until = max(locked.lease_until, now + LEASE)
+        locked.save(
+            update_fields=["call_started_at", "call_ended_at", "call_reference", "lease_until"]
+        )
     return locked
 
 

@@ -7,6 +7,9 @@ from django.test import Client
 
 from tenants.roles import OperatorRole
 from tests.agent.helpers import logged_in, operator
+
+# The real twilio client against the local fake Twilio, for click-to-call through the provider.
+from tests.dunning.conftest import fake_twilio, twilio_settings  # noqa: F401
 from tests.factories import TeamFactory
 
 

@@ -181,6 +181,29 @@ def test_dialling_places_a_console_call_and_starts_the_clock(tenant, consultant)
     assert message.consultant == f"client:consultant-{consultant.pk}"
 
 
+def test_a_call_the_provider_failed_stays_on_record(tenant, consultant, fake_twilio):
+    """Twilio answered 500 (the call may ring anyway): the consultant is told, and the call's
+    message stays, failed, for the record and for a late status callback."""
+    from dunning.models import Message
+
+    tuesday = datetime.datetime(2026, 12, 8, 10, 0, tzinfo=tenant.zone)
+    payer, invoices = owing_payer(tenant)
+    task = call_task(tenant, payer, invoices, now=tuesday)
+    task.planned_date = tuesday.date()
+    task.save()
+    claim = services.claim_next_call(consultant=consultant, now=tuesday)
+    number = PayerContact.objects.get(payer=payer).value
+    fake_twilio.fail_next(500)
+
+    with pytest.raises(ValidationError, match="could not be placed"):
+        services.start_call(claim=claim, consultant=consultant, number=number, now=tuesday)
+
+    message = Message.objects.get(payer=payer, channel="call")
+    assert (message.status, message.contact_task_id) == (Message.Status.FAILED, task.pk)
+    claim.refresh_from_db()
+    assert claim.call_started_at is None
+
+
 def test_dialling_a_number_the_payer_objected_to_is_refused(tenant, consultant, consultant_client):
     payer, invoices = owing_payer(tenant)
     call_task(tenant, payer, invoices)
