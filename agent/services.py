@@ -43,9 +43,9 @@ RANKING_SIZE = 2_000
 # batch. Walking past a done or locked candidate costs the statement an index lookup; walking past
 # a whole batch costs a round trip, so the batch is large.
 CANDIDATES_PER_LOCK = 256
-# A claim that walked past this many candidates drops them from the cached ranking (a cache write
-# is not free, so not for the few that a burst of simultaneous claims skips).
-FORGET_AFTER = 16
+# A claim that walked past this many candidates drops them from its process's ranking: walking
+# past one costs the database an index lookup, forgetting costs a pass over the ranking in Python.
+FORGET_AFTER = 8
 
 
 def expire_stale_claims(*, now: datetime.datetime | None = None) -> int:
