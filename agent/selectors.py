@@ -280,6 +280,19 @@ def _why(task: ContactTask, now: datetime.datetime, owed: str | None = None) -> 
         return _("%(count)s unanswered attempts today: done for the day") % {
             "count": task.attempts_made
         }
+    if task.band < Band.LATER and now < task.window_start:
+        return _("Call hours from %(time)s · %(why)s") % {
+            "time": _hhmm(task.window_start, task),
+            "why": _why_in_window(task, now, amount, days),
+        }
+    if task.band < Band.LATER and now >= task.window_end:
+        return _("Call hours over for today (carried to the next day) · %(why)s") % {
+            "why": _why_in_window(task, now, amount, days)
+        }
+    return _why_in_window(task, now, amount, days)
+
+
+def _why_in_window(task: ContactTask, now: datetime.datetime, amount: str, days: int) -> str:
     if task.band == Band.LATER and task.callback_at and task.callback_at > now:
         return _("Callback agreed for %(time)s") % {"time": _hhmm(task.callback_at, task)}
     if task.band == Band.LATER:

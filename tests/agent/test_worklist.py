@@ -132,3 +132,22 @@ def test_a_payer_owing_in_two_currencies_is_shown_per_currency_never_summed(
     assert polish.owed == "1\xa0230,00\xa0zł + 500,00\xa0EUR"
     page = consultant_client.get(reverse("agent:worklist")).content.decode()
     assert "PLN\xa01,230.00 + EUR\xa0500.00" in page and "1,730.00" not in page
+
+
+def test_outside_the_call_hours_a_row_says_when_they_open_or_that_they_are_over(tenant, consultant):
+    now = timezone.now()
+    early = call_task(tenant, *owing_payer(tenant, amount="500.00"), now=now)
+    late = call_task(tenant, *owing_payer(tenant, amount="400.00"), now=now)
+    ContactTask.objects.filter(pk=early.pk).update(
+        window_start=now + datetime.timedelta(hours=1), window_end=now + datetime.timedelta(hours=3)
+    )
+    ContactTask.objects.filter(pk=late.pk).update(
+        window_start=now - datetime.timedelta(hours=3), window_end=now - datetime.timedelta(hours=1)
+    )
+    opens = timezone.localtime(now + datetime.timedelta(hours=1), tenant.zone).strftime("%H:%M")
+
+    rows = {row.task.pk: row for row in worklist(user=consultant, now=now)}
+
+    assert rows[early.pk].why.startswith(f"Call hours from {opens} · ")
+    assert rows[late.pk].why.startswith("Call hours over for today (carried to the next day) · ")
+    assert not rows[early.pk].takeable and not rows[late.pk].takeable
