@@ -8,12 +8,17 @@ says how many candidates it walked past (the caller drops them from the cached r
 claim another consultant committed a moment earlier collides on the partial unique indexes
 (`ON CONFLICT DO NOTHING`) and the walk simply goes on, with no round trip back to Python.
 
-The conditions are those of `agent.selectors.takeable_now`; the tests that run the claim on
+Two presses of one consultant at the same instant (two tabs) take turns on an advisory lock, so a
+consultant never holds two calls. The conditions are those of `agent.selectors.takeable_now`; the tests that run the claim on
 both SQLite (ORM) and PostgreSQL (this function) keep them in step. A change of conditions is a
 new migration replacing the function.
 """
 
 from django.db import migrations
+
+# The advisory-lock class of "one press at a time per consultant" (any fixed number; the planner's
+# lock uses the single-key form, a separate space).
+CLAIM_LOCK_CLASS = 7_201
 
 CREATE = """
 CREATE OR REPLACE FUNCTION agent_claim_next_call(
@@ -38,6 +43,9 @@ DECLARE
     picked record;
     made bigint;
 BEGIN
+    -- One press at a time per consultant (two tabs pressing Enter together): the second waits
+    -- for the first's commit and then finds its claim as the one held.
+    PERFORM pg_advisory_xact_lock(CLAIM_LOCK_CLASS, the_consultant::integer);
     SELECT claim.id, claim.task_id, claim.tenant_id, claim.payer_id INTO picked
     FROM agent_callclaim claim
     WHERE claim.consultant_id = the_consultant
@@ -102,7 +110,7 @@ DROP FUNCTION IF EXISTS agent_claim_next_call(
 
 def create_function(apps, schema_editor) -> None:
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE)
+        schema_editor.execute(CREATE.replace("CLAIM_LOCK_CLASS", str(CLAIM_LOCK_CLASS)))
 
 
 def drop_function(apps, schema_editor) -> None:

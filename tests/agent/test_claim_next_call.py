@@ -185,3 +185,31 @@ def test_the_task_attempts_the_planner_allowed_cap_the_calls_not_the_steps(tenan
     ContactTask.objects.filter(pk=task.pk).update(attempts=2)
     services.forget_local_rankings()
     assert services.claim_next_call(consultant=consultant, now=later).task_id == task.pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_consultant_pressing_enter_in_two_tabs_at_once_holds_one_call(tenant, team):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL's concurrent sessions; SQLite serialises every write")
+    for i in range(4):
+        call_task(tenant, *owing_payer(tenant, amount=f"{100 + i}.00"))
+    consultant = operator(OperatorRole.CONSULTANT)
+    team.members.add(consultant)
+    start = threading.Barrier(6)
+    claimed: list[CallClaim | None] = []
+
+    def press():
+        try:
+            start.wait()
+            claimed.append(services.claim_next_call(consultant=consultant))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=press) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len({claim.pk for claim in claimed}) == 1
+    assert CallClaim.objects.filter(consultant=consultant, released_at__isnull=True).count() == 1
