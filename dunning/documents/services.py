@@ -111,62 +111,65 @@ def render_document(
     if existing is not None:
         _announce_issued(existing, contact_task_id=contact_task_id)
         return existing, False
-    invoices = _invoices_for(payer=payer, kind=kind, day=day, invoice_ids=invoice_ids)
-    compensation = _compensation_claims(payer=payer, invoices=invoices, day=day)
-    try:
-        content = selectors.letter_content(
+    # The compensation claims stand only with the letter that makes them: a letter that fails
+    # (no IBAN, nothing to demand, a render error) leaves no claim dated with it.
+    with transaction.atomic():
+        invoices = _invoices_for(payer=payer, kind=kind, day=day, invoice_ids=invoice_ids)
+        compensation = _compensation_claims(payer=payer, invoices=invoices, day=day)
+        try:
+            content = selectors.letter_content(
+                tenant=tenant,
+                payer=payer,
+                kind=kind,
+                day=day,
+                invoices=invoices,
+                compensation=compensation,
+            )
+        except InterestError as error:
+            raise DocumentError(
+                _("Payer %(payer)s: interest cannot be computed: %(error)s")
+                % {"payer": payer.external_id, "error": error}
+            ) from error
+        if not content.lines:
+            raise DocumentError(_nothing_to_say(payer=payer, kind=kind, day=day))
+        if not tenant.iban:
+            raise DocumentError(
+                _("%(client)s has no bank account (IBAN): a letter must say where to pay.")
+                % {"client": tenant.name}
+            )
+        template = selectors.letter_template(tenant=tenant, kind=kind, language=content.language)
+        pdf = render_pdf(render_html(content, template))
+        total = content.main_total
+        document = Document(
             tenant=tenant,
             payer=payer,
             kind=kind,
-            day=day,
-            invoices=invoices,
-            compensation=compensation,
+            document_date=day,
+            language=content.language,
+            contact_task_id=contact_task_id,
+            schedule_step_id=schedule_step_id,
+            letter_batch=letter_batch,
+            invoice_ids=[invoice.pk for invoice in invoices],
+            total_amount=total.total if total else 0,
+            currency=total.currency if total else "PLN",
+            sha256=pdf.sha256,
+            size=len(pdf.content),
+            pages=pdf.pages,
         )
-    except InterestError as error:
-        raise DocumentError(
-            _("Payer %(payer)s: interest cannot be computed: %(error)s")
-            % {"payer": payer.external_id, "error": error}
-        ) from error
-    if not content.lines:
-        raise DocumentError(_nothing_to_say(payer=payer, kind=kind, day=day))
-    if not tenant.iban:
-        raise DocumentError(
-            _("%(client)s has no bank account (IBAN): a letter must say where to pay.")
-            % {"client": tenant.name}
-        )
-    template = selectors.letter_template(tenant=tenant, kind=kind, language=content.language)
-    pdf = render_pdf(render_html(content, template))
-    total = content.main_total
-    document = Document(
-        tenant=tenant,
-        payer=payer,
-        kind=kind,
-        document_date=day,
-        language=content.language,
-        contact_task_id=contact_task_id,
-        schedule_step_id=schedule_step_id,
-        letter_batch=letter_batch,
-        invoice_ids=[invoice.pk for invoice in invoices],
-        total_amount=total.total if total else 0,
-        currency=total.currency if total else "PLN",
-        sha256=pdf.sha256,
-        size=len(pdf.content),
-        pages=pdf.pages,
-    )
-    name = f"{slugify(kind)}-{slugify(payer.external_id) or payer.pk}-{day.isoformat()}.pdf"
-    document.file.save(name, ContentFile(pdf.content), save=False)
-    try:
-        with transaction.atomic():
-            document.save()
-            _announce_issued(document, contact_task_id=contact_task_id)
-    except IntegrityError:
-        # Another worker stored this letter meanwhile: its row is the document; ours goes.
-        document.file.delete(save=False)
-        stored = _stored(tenant=tenant, payer=payer, kind=kind, day=day)
-        if stored is None:
-            raise
-        _announce_issued(stored, contact_task_id=contact_task_id)
-        return stored, False
+        name = f"{slugify(kind)}-{slugify(payer.external_id) or payer.pk}-{day.isoformat()}.pdf"
+        document.file.save(name, ContentFile(pdf.content), save=False)
+        try:
+            with transaction.atomic():
+                document.save()
+                _announce_issued(document, contact_task_id=contact_task_id)
+        except IntegrityError:
+            # Another worker stored this letter meanwhile: its row is the document; ours goes.
+            document.file.delete(save=False)
+            stored = _stored(tenant=tenant, payer=payer, kind=kind, day=day)
+            if stored is None:
+                raise
+            _announce_issued(stored, contact_task_id=contact_task_id)
+            return stored, False
     return document, True
 
 

@@ -16,12 +16,13 @@ from tests.factories import InvoiceFactory
 
 pytestmark = pytest.mark.django_db
 
-# The existing-letter check, the invoices, their claims, the NBP rates, the claims' insert (in
-# its transaction), the payments, the rate table, the stamp, the consultant, the template, the
-# document's insert (in its transaction). SQLite in tests: each transaction is a savepoint pair.
-FIRST_LETTER_QUERIES = 15
+# The existing-letter check, then in one transaction (the claims stand only with their letter):
+# the invoices, their claims, the NBP rates, the claims' insert (a savepoint), the payments, the
+# rate table, the stamp, the consultant, the template, the document's insert (a savepoint). In
+# tests every transaction is a savepoint pair.
+FIRST_LETTER_QUERIES = 17
 # A later letter restates the claims: no NBP rates, no insert.
-LATER_LETTER_QUERIES = 11
+LATER_LETTER_QUERIES = 13
 
 
 @pytest.fixture
@@ -76,3 +77,25 @@ def test_a_later_letter_restates_the_claims_without_claiming(arranged, django_as
 
     assert created and len(document.invoice_ids) == 3
     assert CompensationClaim.objects.for_tenant(tenant).count() == 3
+
+
+def test_a_letter_that_fails_leaves_no_compensation_claim(arranged):
+    """The claim is made by the letter that states it: without an IBAN no letter goes out, and
+    no claim may stay dated with it (the next letter makes the claim)."""
+    from dunning.documents.services import DocumentError
+
+    tenant, payer = arranged
+    iban = tenant.iban
+    tenant.iban = ""
+    tenant.save()
+
+    with pytest.raises(DocumentError, match="IBAN"):
+        render_document(tenant=tenant, payer=payer, kind="demand", day=letters.DAY)
+    assert not CompensationClaim.objects.for_tenant(tenant).exists()
+
+    tenant.iban = iban
+    tenant.save()
+    later = letters.DAY + datetime.timedelta(days=1)
+    render_document(tenant=tenant, payer=payer, kind="demand", day=later)
+    claims = CompensationClaim.objects.for_tenant(tenant)
+    assert set(claims.values_list("claimed_on", flat=True)) == {later}
