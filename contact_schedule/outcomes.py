@@ -373,7 +373,12 @@ def schedule_callback(
         existing.callback_at = at
         existing.channel = Channel.CALL
         existing.state = ContactTask.State.PLANNED
-        existing.save(update_fields=["callback_at", "channel", "state"])
+        # The call window of that day: the task's own (an SMS's, or one that ended already)
+        # may close before the callback and leave it untakeable.
+        existing.window_start, existing.window_end = start, end
+        existing.save(
+            update_fields=["callback_at", "channel", "state", "window_start", "window_end"]
+        )
         return existing
     step = task.step if task is not None else _last_step(tenant=tenant, payer=payer)
     if step is None:

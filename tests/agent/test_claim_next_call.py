@@ -15,6 +15,7 @@ from agent.models import CallClaim
 from agent.selectors import worklist
 from contact_schedule.models import ContactTask
 from tenants.roles import OperatorRole
+from tenants.selectors import tenant_today
 from tests.agent.helpers import call_task, operator, owing_payer
 
 
@@ -54,8 +55,9 @@ def test_asking_again_returns_the_call_already_held(tenant, consultant):
 def test_an_abandoned_lease_expires_and_the_task_goes_to_the_next_consultant(
     tenant, consultant, second_consultant
 ):
-    now = timezone.now()
-    task = call_task(tenant, *owing_payer(tenant))
+    # 10:00 today in the client's zone: sixteen minutes later is still today, whenever this runs.
+    now = datetime.datetime.combine(tenant_today(tenant), datetime.time(10), tzinfo=tenant.zone)
+    task = call_task(tenant, *owing_payer(tenant), now=now)
     abandoned = services.claim_next_call(consultant=consultant, now=now)
 
     later = now + datetime.timedelta(minutes=16)
@@ -167,8 +169,6 @@ def test_the_task_attempts_the_planner_allowed_cap_the_calls_not_the_steps(tenan
     """The planner caps a task's attempts by the client's limits and the operator's budget for
     the NIP (the step says 3, the limits 1): after one unanswered call the task is done for the
     day, on both the ORM path and PostgreSQL's function."""
-    from tenants.selectors import tenant_today
-
     now = datetime.datetime.combine(tenant_today(tenant), datetime.time(10), tzinfo=tenant.zone)
     task = call_task(tenant, *owing_payer(tenant), now=now)
     ContactTask.objects.filter(pk=task.pk).update(

@@ -297,6 +297,31 @@ def test_a_callback_at_night_moves_into_the_call_window(tenant, payer, today):
     assert task.callback_at == _in_call_hours(tenant, wednesday, 8)
 
 
+def test_a_callback_after_the_days_sms_window_gets_the_call_window(tenant, payer, today):
+    """The day's task was an SMS (window 9–19); the payer asks for a call at 19:30, inside the
+    call hours (till 20:00): the task becomes a call with the call window, not left with the SMS
+    window that closed before the callback (untakeable, then carried)."""
+    overdue(payer, today)
+    wednesday = today + ((2 - today.weekday()) % 7 + 7) * DAY
+    task = ContactTask.objects.create(
+        tenant=tenant,
+        payer=payer,
+        planned_date=wednesday,
+        channel="sms",
+        step_id=_a_call_step_id(),
+        window_start=_in_call_hours(tenant, wednesday, 9),
+        window_end=_in_call_hours(tenant, wednesday, 19),
+    )
+    at = _in_call_hours(tenant, wednesday, 19).replace(minute=30)
+
+    record_outcome(tenant=tenant, payer=payer, kind="callback", source="sms", callback_at=at)
+
+    task.refresh_from_db()
+    assert (task.channel, task.callback_at) == ("call", at)
+    assert task.window_start <= at < task.window_end
+    assert task.window_end == _in_call_hours(tenant, wednesday, 20)
+
+
 def _a_call_step_id() -> int:
     from contact_schedule.models import ScheduleStep
 
