@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 from django.conf import settings
@@ -119,6 +119,29 @@ def invoice_interest(
     )
 
 
+def interest_of_many(
+    *, tenant, invoices: Sequence[Invoice], payments_until: datetime.date
+) -> Callable[[Invoice, datetime.date, Allocation], InterestResult]:
+    """`interest(invoice, until, allocation)` for invoices of one client, computed from the rate
+    tables and the payments allocated up to `payments_until`, both read once here (a letter or
+    a payer card lists dozens of invoices: one query each, not one per invoice)."""
+    payments = allocated_payments(tenant=tenant, invoices=invoices, until=payments_until)
+    kinds = {invoice.pk: default_rate_kind(invoice.payer.kind) for invoice in invoices}
+    tables = rate_tables(kinds=set(kinds.values()))
+
+    def interest(invoice: Invoice, until: datetime.date, allocation: Allocation) -> InterestResult:
+        return invoice_interest(
+            invoice=invoice,
+            until=until,
+            kind=kinds[invoice.pk],
+            allocation=allocation,
+            payments=payments[invoice.pk],
+            rates=tables[kinds[invoice.pk]],
+        )
+
+    return interest
+
+
 def invoices_interest(
     *,
     tenant,
@@ -126,23 +149,13 @@ def invoices_interest(
     until: datetime.date,
     allocation: Allocation = Allocation.INTEREST_FIRST,
 ) -> dict[int, InterestResult | None]:
-    """`invoice_interest` for many invoices of one client (a payer card lists dozens): the rate
-    tables and the allocated payments are read once. None where the rate table does not reach
-    back to an invoice's due date."""
-    payments = allocated_payments(tenant=tenant, invoices=invoices, until=until)
-    kinds = {invoice.pk: default_rate_kind(invoice.payer.kind) for invoice in invoices}
-    tables = rate_tables(kinds=set(kinds.values()))
+    """`invoice_interest` for many invoices of one client: None where the rate table does not
+    reach back to an invoice's due date."""
+    interest = interest_of_many(tenant=tenant, invoices=invoices, payments_until=until)
     results: dict[int, InterestResult | None] = {}
     for invoice in invoices:
         try:
-            results[invoice.pk] = invoice_interest(
-                invoice=invoice,
-                until=until,
-                kind=kinds[invoice.pk],
-                allocation=allocation,
-                payments=payments[invoice.pk],
-                rates=tables[kinds[invoice.pk]],
-            )
+            results[invoice.pk] = interest(invoice, until, allocation)
         except MissingRate:
             results[invoice.pk] = None
     return results

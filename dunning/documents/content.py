@@ -16,12 +16,7 @@ from django.db.models import Subquery
 
 from dunning.interest import Allocation, InterestResult
 from dunning.models import CompensationClaim, DocumentKind
-from dunning.selectors import (
-    allocated_payments,
-    default_rate_kind,
-    invoice_interest,
-    rate_tables,
-)
+from dunning.selectors import interest_of_many
 from invoices.models import Invoice
 from payers.models import Payer
 from tenants.models import Tenant, User
@@ -205,23 +200,11 @@ def invoice_lines(
         return []
     note = kind == DocumentKind.INTEREST_NOTE
     # The ledger and the rate table are read once for the letter, not once per invoice.
-    payments = allocated_payments(
+    interest = interest_of_many(
         tenant=invoices[0].tenant,
         invoices=invoices,
-        until=max(invoice.paid_on for invoice in invoices) if note else day,
+        payments_until=max(invoice.paid_on for invoice in invoices) if note else day,
     )
-    kinds = {invoice.pk: default_rate_kind(invoice.payer.kind) for invoice in invoices}
-    tables = rate_tables(kinds=set(kinds.values()))
-
-    def interest(invoice: Invoice, until: datetime.date, allocation: Allocation) -> InterestResult:
-        return invoice_interest(
-            invoice=invoice,
-            until=until,
-            kind=kinds[invoice.pk],
-            allocation=allocation,
-            payments=payments[invoice.pk],
-            rates=tables[kinds[invoice.pk]],
-        )
 
     lines = []
     for invoice in invoices:
