@@ -152,15 +152,20 @@ def test_marking_a_number_wrong_and_an_objection(tenant, consultant_client):
     assert not contact.is_usable
 
 
-def test_dialling_places_a_console_call_and_starts_the_clock(tenant, consultant):
-    # A Tuesday at 10:00 in the client's zone: inside the call hours whatever day the suite runs.
+def claimed_on_a_tuesday(tenant, consultant):
+    """A Tuesday at 10:00 in the client's zone (inside the call hours whatever day the suite
+    runs): a payer's call task of that day, claimed by the consultant, and the payer's number."""
     tuesday = datetime.datetime(2026, 12, 8, 10, 0, tzinfo=tenant.zone)
     payer, invoices = owing_payer(tenant)
     task = call_task(tenant, payer, invoices, now=tuesday)
     task.planned_date = tuesday.date()
     task.save()
     claim = services.claim_next_call(consultant=consultant, now=tuesday)
-    number = PayerContact.objects.get(payer=payer).value
+    return tuesday, payer, task, claim, PayerContact.objects.get(payer=payer).value
+
+
+def test_dialling_places_a_console_call_and_starts_the_clock(tenant, consultant):
+    tuesday, payer, task, claim, number = claimed_on_a_tuesday(tenant, consultant)
 
     claim = services.start_call(claim=claim, consultant=consultant, number=number, now=tuesday)
     ended = services.end_call(
@@ -186,13 +191,7 @@ def test_a_call_the_provider_failed_stays_on_record(tenant, consultant, fake_twi
     message stays, failed, for the record and for a late status callback."""
     from dunning.models import Message
 
-    tuesday = datetime.datetime(2026, 12, 8, 10, 0, tzinfo=tenant.zone)
-    payer, invoices = owing_payer(tenant)
-    task = call_task(tenant, payer, invoices, now=tuesday)
-    task.planned_date = tuesday.date()
-    task.save()
-    claim = services.claim_next_call(consultant=consultant, now=tuesday)
-    number = PayerContact.objects.get(payer=payer).value
+    tuesday, payer, task, claim, number = claimed_on_a_tuesday(tenant, consultant)
     fake_twilio.fail_next(500)
 
     with pytest.raises(ValidationError, match="could not be placed"):

@@ -246,15 +246,7 @@ def _in_call_hours(tenant, day: datetime.date, hour: int) -> datetime.datetime:
 def test_a_callback_creates_a_call_task_for_that_day(tenant, payer, today):
     overdue(payer, today)
     wednesday = today + ((2 - today.weekday()) % 7 + 7) * DAY
-    task = ContactTask.objects.create(
-        tenant=tenant,
-        payer=payer,
-        planned_date=today,
-        channel="call",
-        step_id=_a_call_step_id(),
-        window_start=_in_call_hours(tenant, today, 8),
-        window_end=_in_call_hours(tenant, today, 20),
-    )
+    task = _task_of_the_day(tenant, payer, today, "call", hours=(8, 20))
     at = _in_call_hours(tenant, wednesday, 11)
 
     record_outcome(
@@ -272,15 +264,8 @@ def test_a_callback_creates_a_call_task_for_that_day(tenant, payer, today):
 def test_a_callback_at_night_moves_into_the_call_window(tenant, payer, today):
     overdue(payer, today)
     wednesday = today + ((2 - today.weekday()) % 7 + 7) * DAY
-    task = ContactTask.objects.create(
-        tenant=tenant,
-        payer=payer,
-        planned_date=wednesday,
-        channel="sms",
-        step_id=_a_call_step_id(),
-        window_start=_in_call_hours(tenant, wednesday, 9),
-        window_end=_in_call_hours(tenant, wednesday, 19),
-        state=ContactTask.State.DONE,
+    task = _task_of_the_day(
+        tenant, payer, wednesday, "sms", hours=(9, 19), state=ContactTask.State.DONE
     )
 
     record_outcome(
@@ -303,15 +288,7 @@ def test_a_callback_after_the_days_sms_window_gets_the_call_window(tenant, payer
     window that closed before the callback (untakeable, then carried)."""
     overdue(payer, today)
     wednesday = today + ((2 - today.weekday()) % 7 + 7) * DAY
-    task = ContactTask.objects.create(
-        tenant=tenant,
-        payer=payer,
-        planned_date=wednesday,
-        channel="sms",
-        step_id=_a_call_step_id(),
-        window_start=_in_call_hours(tenant, wednesday, 9),
-        window_end=_in_call_hours(tenant, wednesday, 19),
-    )
+    task = _task_of_the_day(tenant, payer, wednesday, "sms", hours=(9, 19))
     at = _in_call_hours(tenant, wednesday, 19).replace(minute=30)
 
     record_outcome(tenant=tenant, payer=payer, kind="callback", source="sms", callback_at=at)
@@ -320,6 +297,20 @@ def test_a_callback_after_the_days_sms_window_gets_the_call_window(tenant, payer
     assert (task.channel, task.callback_at) == ("call", at)
     assert task.window_start <= at < task.window_end
     assert task.window_end == _in_call_hours(tenant, wednesday, 20)
+
+
+def _task_of_the_day(tenant, payer, day, channel, *, hours: tuple[int, int], **fields):
+    start, end = hours
+    return ContactTask.objects.create(
+        tenant=tenant,
+        payer=payer,
+        planned_date=day,
+        channel=channel,
+        step_id=_a_call_step_id(),
+        window_start=_in_call_hours(tenant, day, start),
+        window_end=_in_call_hours(tenant, day, end),
+        **fields,
+    )
 
 
 def _a_call_step_id() -> int:
