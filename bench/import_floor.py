@@ -75,14 +75,14 @@ INVOICES = """
 INSERT INTO floor_invoice (
     tenant_id, payer_id, external_id, number, kind, contract_number, issue_date, due_date,
     currency, gross_amount, outstanding_amount, status, monitoring_mode, source, paid_on,
-    import_digest, created_at, updated_at
+    import_digest, document, created_at, updated_at
 )
 SELECT
     %(tenant)s, p.id, s.external_id, s.number, 'invoice', '', s.issued, s.due, s.currency,
     s.gross, s.outstanding,
     CASE WHEN s.outstanding = 0 THEN 'paid'
          WHEN s.outstanding < s.gross THEN 'partially_paid' ELSE 'open' END,
-    'program', 'file', NULL, '', now(), now()
+    'program', 'file', NULL, '', '', now(), now()
 FROM (
     SELECT external_id, number, payer_code, currency,
            to_date(issue_date, 'DD.MM.YYYY') AS issued, to_date(due_date, 'DD.MM.YYYY') AS due,

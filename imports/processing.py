@@ -3,6 +3,12 @@
 Processing streams the file through its parser in chunks, upserts the records set-wise through
 the ledger's bulk services, and records every rejected row. The ledger changes of a batch commit
 together or not at all: a crash mid-file leaves the database as it was before the batch.
+
+The parser runs a chunk ahead on a thread (`imports.readahead`), so reading overlaps the
+database's work. Invoice rows of CSV, XLSX and JSON Lines arrive deferred: a row whose raw
+values the ledger already holds as they are is counted unchanged without being built or
+validated (`_skip_unchanged_rows`), which is what makes a nightly re-import of an unchanged
+ledger cheap.
 """
 
 from __future__ import annotations
@@ -32,8 +38,15 @@ from imports.parsers.base import (
     PaymentRecord,
     RowError,
 )
+from imports.readahead import ReadAhead
 from imports.selectors import progress_key
-from invoices.bulk import KnownPayers, upsert_invoices
+from invoices.bulk import (
+    ItemKey,
+    KnownPayers,
+    existing_invoices,
+    unchanged_invoices,
+    upsert_invoices,
+)
 from invoices.models import Invoice, Source
 from payers.bulk import BulkReport, upsert_payers
 from payers.bulk.staging import refresh_statistics
@@ -115,11 +128,15 @@ def process_batch(
     try:
         with _fewer_collections(), transaction.atomic(), batch.file.open("rb") as stream:
             rows = _parser(batch.format)(stream, context=_context(batch))
-            for chunk in _chunks(rows, CHUNK_ROWS):
-                _apply_chunk(batch, chunk, tally)
-                cache.set(progress_key(batch.pk), tally.rows, timeout=3600)
-                if on_progress:
-                    on_progress(tally.rows)
+            with ReadAhead(rows, CHUNK_ROWS) as chunks:
+                for chunk in chunks:
+                    unchanged_before = tally.unchanged
+                    _apply_chunk(batch, chunk, tally)
+                    # Mostly unchanged rows (a re-import): the reader need not build them.
+                    chunks.build_rows = tally.unchanged - unchanged_before < len(chunk) / 2
+                    cache.set(progress_key(batch.pk), tally.rows, timeout=3600)
+                    if on_progress:
+                        on_progress(tally.rows)
             if batch.snapshot:
                 _settle_missing_invoices(batch, tally)
     except FileRejected as error:
@@ -167,22 +184,14 @@ def _context(batch: ImportBatch) -> ParseContext:
         default_payment_term_days=batch.tenant.default_payment_term_days,
         column_mapping=dict(batch.mapping.mapping) if batch.mapping else {},
         file_name=batch.original_name,
+        defer_invoices=True,
     )
 
 
-def _chunks(rows: Iterator[ParsedRow], size: int) -> Iterator[list[ParsedRow]]:
-    chunk: list[ParsedRow] = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
 def _apply_chunk(batch: ImportBatch, chunk: list[ParsedRow], tally: Tally) -> None:
+    chunk, stored = _skip_unchanged_rows(batch, chunk, tally)
     invoices: list[tuple[int, dict]] = []
+    digests: list[tuple[bytes, bytes] | None] = []  # of each of `invoices`, when read raw
     payers: list[tuple[int, dict]] = []
     payments: list[tuple[int, PaymentRecord]] = []
     corrections: list[tuple[int, InvoiceRecord]] = []
@@ -199,6 +208,7 @@ def _apply_chunk(batch: ImportBatch, chunk: list[ParsedRow], tally: Tally) -> No
             item = _invoice_item(batch.tenant, row, tally)
             if item is not None:
                 invoices.append((row.line, item))
+                digests.append((row.digests.invoice, row.digests.payer) if row.digests else None)
         elif isinstance(row.record, PayerRecord):
             payers.append((row.line, _payer_item(row.record)))
         elif isinstance(row.record, PaymentRecord):
@@ -217,7 +227,9 @@ def _apply_chunk(batch: ImportBatch, chunk: list[ParsedRow], tally: Tally) -> No
             source=source,
             known_payers=tally.known_payers,
             staged=True,
-            skip_unchanged=True,
+            skip_unchanged=stored is None,  # else `_skip_unchanged_rows` has done it
+            digests=digests,
+            stored=stored,
         )
         _count_report(report, [line for line, _item in invoices], tally)
         if batch.snapshot:
@@ -226,6 +238,54 @@ def _apply_chunk(batch: ImportBatch, chunk: list[ParsedRow], tally: Tally) -> No
         apply_corrections(batch, corrections, tally)
     if payments:
         book_bank_entries(batch, payments, tally)
+
+
+def _skip_unchanged_rows(
+    batch: ImportBatch, chunk: list[ParsedRow], tally: Tally
+) -> tuple[list[ParsedRow], dict[str, dict] | None]:
+    """Count the deferred rows (`ParsedRow.pending`) the ledger holds as they are; build the rest.
+
+    A row is unchanged when its raw digest and its payer's vouch for the stored invoice and payer
+    (`invoices.bulk.unchanged_invoices`): it is neither built nor validated, which is most of what
+    a nightly re-import of an unchanged ledger would cost. Returns the rows left to apply, and
+    the stored invoices of the chunk's ids (read once, for the upsert too; None when not read).
+    A chunk with payer rows is built whole: those rows may change a payer its invoices carry.
+    """
+    pending = [row.pending for row in chunk if row.pending is not None]
+    if not pending:
+        return chunk, None
+    if any(isinstance(row.record, PayerRecord) for row in chunk):
+        return [row.pending.built() if row.pending else row for row in chunk], None
+    ids = [
+        row.pending.external_id if row.pending else row.record.external_id
+        for row in chunk
+        if row.pending or isinstance(row.record, InvoiceRecord)
+    ]
+    stored = existing_invoices(batch.tenant, ids)
+    keys = [
+        ItemKey(
+            external_id=deferred.external_id,
+            digest=deferred.digests.invoice,
+            payer_external_id=deferred.payer_external_id,
+            payer_digest=deferred.digests.payer if deferred.inline_payer else None,
+        )
+        for deferred in pending
+    ]
+    unchanged = unchanged_invoices(batch.tenant, keys, stored, tally.known_payers)
+    skipped = {id(pending[index]) for index in unchanged}
+    rest = []
+    for row in chunk:
+        if row.pending is None:
+            rest.append(row)
+        elif id(row.pending) in skipped:
+            tally.rows += 1
+            tally.unchanged += 1
+            tally.default_due_dates += row.pending.without_due_date
+            if batch.snapshot:
+                tally.invoice_ids_seen.add(row.pending.external_id)
+        else:
+            rest.append(row.pending.built())
+    return rest, stored
 
 
 def _invoice_item(tenant: Tenant, row: ParsedRow, tally: Tally) -> dict | None:

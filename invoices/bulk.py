@@ -111,20 +111,33 @@ class KnownPayers:
 
     ids: dict[str, tuple[bytes, int]] = field(default_factory=dict)
 
-    def id_of(self, item: Mapping[str, Any], digest: bytes | None = None) -> int | None:
-        """The payer's id when `item` (whose `item_digest` may be given) is known as it is."""
-        known = self.ids.get(item["external_id"])
-        if known is None:
-            return None
-        return known[1] if known[0] == (digest or item_digest(item)) else None
+    def id_of(self, external_id: str, digest: bytes) -> int | None:
+        """The payer's id when the payer `external_id` is known with this item digest."""
+        known = self.ids.get(external_id)
+        return known[1] if known is not None and known[0] == digest else None
 
-    def remember(self, item: Mapping[str, Any], payer_id: int, digest: bytes = b"") -> None:
-        self.ids[item["external_id"]] = (digest or item_digest(item), payer_id)
+    def remember(self, external_id: str, digest: bytes, payer_id: int) -> None:
+        self.ids[external_id] = (digest, payer_id)
 
     def forget(self, external_ids: Iterable[str]) -> None:
         """Payers written some other way since (a payer row of the same file)."""
         for external_id in external_ids:
             self.ids.pop(str(external_id or "").strip(), None)
+
+
+@dataclass(frozen=True)
+class ItemKey:
+    """What tells that an invoice item is already in the ledger, without validating it.
+
+    Its external id and input digest, and its payer's external id with the digest of the payer's
+    inline data (None when the item only names its payer). An empty digest marks an item that
+    takes the full path anyway; it still counts among the ids.
+    """
+
+    external_id: str
+    digest: bytes
+    payer_external_id: str
+    payer_digest: bytes | None
 
 
 def upsert_invoices(
@@ -138,6 +151,8 @@ def upsert_invoices(
     known_payers: KnownPayers | None = None,
     staged: bool = False,
     skip_unchanged: bool = False,
+    digests: Sequence[tuple[bytes, bytes] | None] | None = None,
+    stored: Mapping[str, dict[str, Any]] | None = None,
 ) -> BulkReport:
     """Create or update the invoices of `items` by external id; inline payers are upserted too.
 
@@ -148,27 +163,41 @@ def upsert_invoices(
     the ones this call writes; `staged` (a file import) writes through COPY and a staging table
     on PostgreSQL (`payers.bulk.staging`) instead of `bulk_create`. `skip_unchanged` (a file
     import) reports an item as unchanged without validating it when its stored digest says this
-    very item already produced the stored invoice and payer (`payers.bulk.digest`). Raises
-    BulkWriteFailed when the database refuses a write; nothing is applied then.
+    very item already produced the stored invoice and payer (`payers.bulk.digest`).
+
+    `digests` (a file import) gives each item's (input digest, inline payer's digest) as the
+    caller computed them from what it read (None: computed from the item); `stored`, the
+    caller's `existing_invoices` of every item's external id, spares reading them again.
+    Raises BulkWriteFailed when the database refuses a write; nothing is applied then.
     """
     rejected = rejected or {}
-    payer_digests = [_raw_payer_digest(item) for item in items]
-    digests = [
-        _input_digest(item, digest) for item, digest in zip(items, payer_digests, strict=True)
+    given = digests or [None] * len(items)
+    payer_digests = [
+        pair[1] if pair else _raw_payer_digest(item)
+        for item, pair in zip(items, given, strict=True)
     ]
-    stored = _existing_invoices(tenant, _lookup_ids(items))
+    input_digests = [
+        pair[0] if pair else _input_digest(item, payer_digest)
+        for item, pair, payer_digest in zip(items, given, payer_digests, strict=True)
+    ]
+    if stored is None:
+        stored = existing_invoices(tenant, _lookup_ids(items))
     unchanged: dict[int, ItemResult] = {}
     if skip_unchanged and mode == UPSERT:
-        unchanged = _unchanged(
-            tenant, items, (digests, payer_digests), stored, rejected, known_payers
-        )
+        keys = [
+            _item_key(item, b"" if index in rejected else digest, payer_digest)
+            for index, (item, digest, payer_digest) in enumerate(
+                zip(items, input_digests, payer_digests, strict=True)
+            )
+        ]
+        unchanged = unchanged_invoices(tenant, keys, stored, known_payers)
     plans = [
         _validated(index, item, rejected.get(index), payer_digests[index])
         for index, item in enumerate(items)
         if index not in unchanged
     ]
     for plan in plans:
-        plan.input_digest = digests[plan.result.index]
+        plan.input_digest = input_digests[plan.result.index]
     flag_duplicates([plan.result for plan in plans])
     payer_plans = _plan_inline_payers(tenant, plans, known_payers)
     _resolve_payer_references(tenant, plans, payer_plans)
@@ -196,7 +225,9 @@ def upsert_invoices(
             if plan.payer_plan is not None and plan.payer_plan.result.index != KNOWN
         }
         for plan in written.values():
-            known_payers.remember(plan.payer_item, plan.payer_plan.result.id, plan.payer_digest)
+            known_payers.remember(
+                plan.payer_external_id, plan.payer_digest, plan.payer_plan.result.id
+            )
     return report
 
 
@@ -340,13 +371,17 @@ def _plan_inline_payers(
     for owner in first.values():
         payer_id = None
         if known_payers is not None:
-            payer_id = known_payers.id_of(owner.payer_item, owner.payer_digest)
+            payer_id = known_payers.id_of(owner.payer_external_id, owner.payer_digest)
         if payer_id is None:
             owners.append(owner)
         else:
             result = ItemResult(KNOWN, owner.payer_external_id, result=UNCHANGED, id=payer_id)
             known[owner.payer_external_id] = PayerPlan(result)
-    payer_plans = plan_payers(tenant=tenant, items=[plan.payer_item for plan in owners])
+    payer_plans = plan_payers(
+        tenant=tenant,
+        items=[plan.payer_item for plan in owners],
+        digests=[plan.payer_digest for plan in owners],
+    )
     return known | {
         owner.payer_external_id: payer_plan
         for owner, payer_plan in zip(owners, payer_plans, strict=True)
@@ -388,76 +423,80 @@ def _resolve_payer_references(
 
 
 def _lookup_ids(items: Sequence[Mapping[str, Any]]) -> list[str]:
-    """The external ids of `items` that can name a stored invoice (others fail validation)."""
-    ids = (str(item.get("external_id") or "").strip() for item in items)
-    return [key for key in dict.fromkeys(ids) if key and len(key) <= 100 and "\x00" not in key]
+    return [str(item.get("external_id") or "").strip() for item in items]
 
 
-def _unchanged(
+def unchanged_invoices(
     tenant: Tenant,
-    items: Sequence[Mapping[str, Any]],
-    digests: tuple[Sequence[bytes], Sequence[bytes]],
+    keys: Sequence[ItemKey],
     stored: Mapping[str, dict[str, Any]],
-    rejected: Mapping[int, ItemErrors],
     known_payers: KnownPayers | None,
 ) -> dict[int, ItemResult]:
     """The items that already produced exactly their stored invoice and payer, by index.
 
-    An item qualifies when its invoice's digest matches (`payers.bulk.digest`), its payer is
-    the invoice's and is unchanged too (known to this batch, or its own digest matches), its
-    external id is its own in the call and every copy of its inline payer in the call is equal.
-    Anything else takes the full path, which decides as it always did.
+    `keys` describe the items; `stored` holds the stored invoices of their ids
+    (`existing_invoices`). An item qualifies when its invoice's
+    digest matches (`payers.bulk.digest`), its payer is the invoice's and is unchanged too (known
+    to this batch, or its own digest matches), its external id is its own among the keys and
+    every copy of its inline payer among them is equal. Anything else takes the full path, which
+    decides as it always did.
     """
-    invoice_digests, raw_payer_digests = digests
-    counts = Counter(str(item.get("external_id") or "").strip() for item in items)
-    matching = []  # the items whose invoice digest matches: (index, stored row)
-    for index, item in enumerate(items):
-        external_id = str(item.get("external_id") or "").strip()
-        row = stored.get(external_id)
-        if row is None or not row["import_digest"] or counts[external_id] > 1 or index in rejected:
+    counts = Counter(key.external_id for key in keys)
+    matching = []  # the keys whose invoice digest matches: (index, key, stored row)
+    for index, key in enumerate(keys):
+        row = stored.get(key.external_id) if key.digest else None
+        if row is None or not row["import_digest"] or counts[key.external_id] > 1:
             continue
         values = (row[name] for name in INVOICE_FIELDS)
-        if row["import_digest"] == state_digest(invoice_digests[index], values):
-            matching.append((index, row))
+        if row["import_digest"] == state_digest(key.digest, values):
+            matching.append((index, key, row))
     if not matching:
         return {}
-    payers = [_payer_of(*pair) for pair in zip(items, raw_payer_digests, strict=True)]
     payer_copies: dict[str, set[bytes]] = {}  # the digests of each inline payer's copies
-    for payer in payers:
-        if payer is not None and payer[1] is not None:
-            payer_copies.setdefault(payer[0], set()).add(payer[2])
+    for key in keys:
+        if key.payer_digest is not None:
+            payer_copies.setdefault(key.payer_external_id, set()).add(key.payer_digest)
     inline = {
-        payer[0]: payer
-        for payer in (payers[index] for index, _row in matching)
-        if payer is not None and payer[1] is not None and len(payer_copies[payer[0]]) == 1
+        key.payer_external_id: key.payer_digest
+        for _index, key, _row in matching
+        if key.payer_digest is not None and len(payer_copies[key.payer_external_id]) == 1
     }
     ids: dict[str, int] = {}
     to_check = {}
-    for key, (_key, payer_item, payer_digest) in inline.items():
-        known = known_payers.id_of(payer_item, payer_digest) if known_payers else None
+    for external_id, digest in inline.items():
+        known = known_payers.id_of(external_id, digest) if known_payers else None
         if known is None:
-            to_check[key] = payer_item
+            to_check[external_id] = digest
         else:
-            ids[key] = known
-    verified = unchanged_payers(tenant=tenant, items=to_check) if to_check else {}
-    for key, payer_id in verified.items():
+            ids[external_id] = known
+    verified = unchanged_payers(tenant=tenant, digests=to_check) if to_check else {}
+    for external_id, payer_id in verified.items():
         if known_payers is not None:
-            known_payers.remember(to_check[key], payer_id, inline[key][2])
+            known_payers.remember(external_id, to_check[external_id], payer_id)
     ids |= verified
-    referenced = [
-        payers[index][0]
-        for index, _row in matching
-        if payers[index] is not None and payers[index][1] is None
+    referenced = [  # payers only named, and not given inline by another item
+        key.payer_external_id
+        for _index, key, _row in matching
+        if key.payer_digest is None and key.payer_external_id not in payer_copies
     ]
-    referenced = [key for key in referenced if key not in payer_copies]  # else as given inline
     if referenced:
         found = existing_payers(tenant=tenant, external_ids=referenced)
-        ids |= {key: payer.id for key, payer in found.items()}
+        ids |= {external_id: payer.id for external_id, payer in found.items()}
     return {
         index: ItemResult(index, row["external_id"], result=UNCHANGED, id=row["id"])
-        for index, row in matching
-        if payers[index] is not None and ids.get(payers[index][0], 0) == row["payer_id"]
+        for index, key, row in matching
+        if ids.get(key.payer_external_id, 0) == row["payer_id"]
     }
+
+
+def _item_key(item: Mapping[str, Any], digest: bytes, raw_payer_digest: bytes) -> ItemKey:
+    """The item's key for `unchanged_invoices`; without a digest when its payer needs the full
+    path's checks."""
+    external_id = str(item.get("external_id") or "").strip()
+    payer = _payer_of(item, raw_payer_digest)
+    if payer is None:
+        return ItemKey(external_id, b"", "", None)
+    return ItemKey(external_id, digest, payer[0], None if payer[1] is None else payer[2])
 
 
 def _payer_of(
@@ -482,8 +521,15 @@ def _payer_of(
     return inline_id, payer_item, item_digest(payer_item)
 
 
-def _existing_invoices(tenant: Tenant, external_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-    """The stored values (INVOICE_FIELDS, id, source, digest) by external id; plain dicts."""
+def existing_invoices(tenant: Tenant, external_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """The stored values (INVOICE_FIELDS, id, source, digest) by external id; plain dicts.
+
+    Ids that cannot name a stored invoice (empty, too long, with NUL) are not looked up: they
+    fail validation.
+    """
+    external_ids = [
+        key for key in dict.fromkeys(external_ids) if key and len(key) <= 100 and "\x00" not in key
+    ]
     found: dict[str, dict[str, Any]] = {}
     names = ("external_id", "id", "source", "import_digest", *INVOICE_FIELDS)
     for part in chunked(external_ids):

@@ -9,10 +9,10 @@ database, the set-based upsert) is the job of `imports.services`.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import BinaryIO, Protocol
+from typing import BinaryIO, NamedTuple, Protocol
 
 
 class FileRejected(ValueError):
@@ -85,6 +85,39 @@ class ParsedRow:
     line: int
     record: Record | None
     errors: list[RowError] = field(default_factory=list)
+    pending: PendingInvoice | None = None  # set instead of `record` under `defer_invoices`
+    digests: RowDigests | None = None  # of the raw values the record was built from
+
+
+class RowDigests(NamedTuple):
+    """Digests of a row's raw values as read (`payers.bulk.digest`): the whole row, and the cells
+    its inline payer comes from. Equal raw values under the same header build the same record,
+    so a file import stores these and a later import of the same row can skip building it."""
+
+    invoice: bytes
+    payer: bytes
+
+
+@dataclass(slots=True)
+class PendingInvoice:
+    """An invoice row not built yet: what tells whether the ledger already holds it.
+
+    `built()` converts the row once (the ParsedRow carries `digests`); an import needs it only
+    for the rows its digests do not show unchanged.
+    """
+
+    external_id: str
+    payer_external_id: str
+    inline_payer: bool  # the row carries the payer's data (else it names a payer by id)
+    without_due_date: bool  # the client's default payment term will apply
+    digests: RowDigests
+    build: Callable[[], ParsedRow]
+    result: ParsedRow | None = None
+
+    def built(self) -> ParsedRow:
+        if self.result is None:
+            self.result = self.build()
+        return self.result
 
 
 @dataclass(frozen=True)
@@ -94,6 +127,8 @@ class ParseContext:
     column_mapping: dict[str, str] = field(default_factory=dict)  # file header -> our field
     max_field_bytes: int = 1_000_000  # a longer field is an error, never held in memory whole
     file_name: str = ""  # as the client named it (KSeF downloads are named by their KSeF number)
+    # CSV, XLSX and JSON Lines: yield invoice rows as `ParsedRow.pending`, built on demand.
+    defer_invoices: bool = False
 
 
 class Parser(Protocol):

@@ -97,6 +97,7 @@ def _rows(lines: PhysicalLines, *, context: ParseContext) -> Iterator[ParsedRow]
         if assembler is None:
             columns = resolve_columns(cells, context.column_mapping)
             assembler, width = InvoiceAssembler(labels=columns.labels), len(cells)
+            read = assembler.defer if context.defer_invoices else assembler.build
             continue
         if len(cells) > width and any(cell.strip() for cell in cells[width:]):
             message = (
@@ -106,7 +107,7 @@ def _rows(lines: PhysicalLines, *, context: ParseContext) -> Iterator[ParsedRow]
             error = RowError(first, "", message, shorten(delimiter.join(cells)))
             yield ParsedRow(line=first, record=None, errors=[error])
             continue
-        yield assembler.build(columns.values(cells), line=first)
+        yield read(columns.values(cells), line=first)
 
 
 def _sample(line_iter: Iterator[str]) -> list[str]:

@@ -84,7 +84,7 @@ def parse(stream: BinaryIO, *, context: ParseContext) -> Iterator[ParsedRow]:
         if problem:
             yield _error(number, problem, raw)
             continue
-        yield _invoice(obj, assembler, line=number)
+        yield _invoice(obj, assembler, line=number, defer=context.defer_invoices)
     if not objects:
         raise FileRejected("the file holds no invoice: expected one JSON object per line")
 
@@ -108,7 +108,7 @@ def _load(raw: bytes) -> tuple[dict, str]:
     return obj, ""
 
 
-def _invoice(obj: dict, assembler: InvoiceAssembler, *, line: int) -> ParsedRow:
+def _invoice(obj: dict, assembler: InvoiceAssembler, *, line: int, defer: bool) -> ParsedRow:
     values = {key: obj.get(key) for key in INVOICE_KEYS}
     problems: list[RowError] = []
     payer = obj.get("payer")
@@ -122,10 +122,10 @@ def _invoice(obj: dict, assembler: InvoiceAssembler, *, line: int) -> ParsedRow:
             problems.append(RowError(line, "payer_external_id", message, shorten(referenced)))
     elif payer is not None:
         problems.append(RowError(line, "payer", "expected an object {…}", shorten(payer)))
+    if not problems:
+        return (assembler.defer if defer else assembler.build)(values, line=line)
     parsed = assembler.build(values, line=line)
-    if problems:
-        return ParsedRow(line=line, record=None, errors=problems + parsed.errors)
-    return parsed
+    return ParsedRow(line=line, record=None, errors=problems + parsed.errors)
 
 
 def _too_deep(raw: bytes) -> bool:

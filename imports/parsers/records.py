@@ -8,11 +8,20 @@ comes back as a record or as its errors — never dropped silently.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import TypeVar
 
-from imports.parsers.base import InvoiceRecord, ParsedRow, PayerRecord, RowError
+from imports.parsers.base import (
+    InvoiceRecord,
+    ParsedRow,
+    PayerRecord,
+    PendingInvoice,
+    RowDigests,
+    RowError,
+)
 from imports.parsers.values import (
     ValueProblem,
     cell_text,
@@ -26,8 +35,26 @@ from imports.parsers.values import (
     shorten,
     split_list,
 )
+from payers.bulk.digest import DIGEST_SIZE
 
 T = TypeVar("T")
+
+# Part of every raw digest (`RowDigests`): change it whenever the same values under the same
+# header would build a different record, so that no stored digest vouches for the old result.
+BUILD_VERSION = b"records/1"
+# The values an inline payer is built from (`_Row.payer`), for its own digest.
+PAYER_VALUES = (
+    "payer_external_id",
+    "payer_name",
+    "payer_kind",
+    "payer_nip",
+    "payer_street",
+    "payer_postal_code",
+    "payer_city",
+    "payer_country",
+    "payer_phone",
+    "payer_email",
+)
 
 # The database's limits for text fields (payers.Payer, invoices.Invoice, payers.PayerContact).
 MAX_LENGTH: dict[str, int] = {
@@ -65,6 +92,35 @@ class InvoiceAssembler:
     def __init__(self, *, labels: Mapping[str, str]) -> None:
         self._labels = labels
         self._first_line: dict[str, int] = {}
+        # The header is part of what a row means: the same cells under other labels differ.
+        self._salt = BUILD_VERSION + repr(sorted(labels.items())).encode()
+
+    def defer(self, values: Mapping[str, object], *, line: int) -> ParsedRow:
+        """The row as a `PendingInvoice` (built on demand) when its identity reads cleanly.
+
+        Reading the identity costs the two ids (the payer's NIP when it has no id of its own) and
+        two digests, a fraction of building the row, which a re-imported unchanged row then never
+        needs. A row whose identity is in doubt (an id too long, a repeated invoice id, no payer)
+        is built at once, to report its errors.
+        """
+        identity = _plain_identity(values) or _identity(_Row(values, self._labels, line))
+        if identity is None:
+            return self.build(values, line=line)
+        external_id, payer_external_id, inline_payer = identity
+        if self._first_line.setdefault(external_id, line) != line:
+            return self.build(values, line=line)
+        digests = RowDigests(
+            self._digest(values), self._digest([values.get(key) for key in PAYER_VALUES])
+        )
+        pending = PendingInvoice(
+            external_id=external_id,
+            payer_external_id=payer_external_id,
+            inline_payer=inline_payer,
+            without_due_date=is_blank(values.get("due_date")),
+            digests=digests,
+            build=partial(self._build_pending, values, line, digests),
+        )
+        return ParsedRow(line=line, record=None, pending=pending)
 
     def build(self, values: Mapping[str, object], *, line: int) -> ParsedRow:
         row = _Row(values, self._labels, line)
@@ -78,6 +134,16 @@ class InvoiceAssembler:
         if row.errors:
             return ParsedRow(line=line, record=None, errors=row.errors)
         return ParsedRow(line=line, record=invoice)
+
+    def _build_pending(
+        self, values: Mapping[str, object], line: int, digests: RowDigests
+    ) -> ParsedRow:
+        parsed = self.build(values, line=line)
+        parsed.digests = digests
+        return parsed
+
+    def _digest(self, values: object) -> bytes:
+        return hashlib.blake2b(self._salt + repr(values).encode(), digest_size=DIGEST_SIZE).digest()
 
 
 class _Row:
@@ -173,10 +239,15 @@ class _Row:
             paid_on=paid_on,
         )
 
-    def payer(self) -> tuple[PayerRecord | None, str]:
+    def payer_identity(self) -> tuple[str, str, bool, str]:
+        """The payer's name, NIP, whether the NIP is flagged, and the payer's id (its own, else
+        the NIP, else the name)."""
         name = self.text("payer_name")
         nip, flagged = self.get("payer_nip", parse_nip) or ("", False)
-        external_id = self.text("payer_external_id") or nip or name
+        return name, nip, flagged, self.text("payer_external_id") or nip or name
+
+    def payer(self) -> tuple[PayerRecord | None, str]:
+        name, nip, flagged, external_id = self.payer_identity()
         if not external_id:
             self.error(
                 "payer_name" if "payer_name" in self.labels else "payer_external_id", _NO_PAYER
@@ -205,6 +276,37 @@ class _Row:
             emails=emails,
         )
         return payer, external_id
+
+
+def _plain_identity(values: Mapping[str, object]) -> tuple[str, str, bool] | None:
+    """(invoice id, payer id, whether the payer is inline) when every value it takes is plain
+    text that `_Row.text` would only strip; None leaves it to `_identity`."""
+    external_id = _plain_text(values.get("external_id"))
+    if external_id == "":
+        external_id = _plain_text(values.get("number"))
+    payer_external_id = _plain_text(values.get("payer_external_id"))
+    name = values.get("payer_name")
+    if not external_id or not payer_external_id or not (name is None or type(name) is str):
+        return None
+    return external_id, payer_external_id, not is_blank(name)
+
+
+def _plain_text(raw: object) -> str | None:
+    if raw is None:
+        return ""
+    if type(raw) is not str:
+        return None
+    text = raw.strip()
+    return text if len(text) <= 100 and text.isprintable() else None
+
+
+def _identity(row: _Row) -> tuple[str, str, bool] | None:
+    """As `_plain_identity`, for any values; None when the row has an error there."""
+    external_id = row.text("external_id") or row.text("number")
+    name, _nip, _flagged, payer_external_id = row.payer_identity()
+    if row.errors or not external_id or not payer_external_id:
+        return None
+    return external_id, payer_external_id, bool(name)
 
 
 _NO_DATE = "the row needs a due date or an issue date"

@@ -139,7 +139,7 @@ def _rows(workbook: Any, *, context: ParseContext) -> Iterator[ParsedRow]:
         values = columns.values(cells)
         for field in DATE_FIELDS:
             values[field] = _excel_date(values.get(field), workbook)
-        yield assembler.build(values, line=number)
+        yield (assembler.defer if context.defer_invoices else assembler.build)(values, line=number)
     if columns is None:
         raise header.refusal()
 

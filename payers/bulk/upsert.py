@@ -99,8 +99,13 @@ def plan_payers(
     items: Sequence[Mapping[str, Any]],
     mode: str = UPSERT,
     rejected: Mapping[int, ItemErrors] | None = None,
+    digests: Sequence[bytes] | None = None,
 ) -> list[PayerPlan]:
-    """Validate and classify `items` without writing; `rejected` holds items that failed parsing."""
+    """Validate and classify `items` without writing; `rejected` holds items that failed parsing.
+
+    `digests` gives each item's input digest (`payers.bulk.digest`) when the caller computed it
+    from what it read; otherwise it is the item's `item_digest`.
+    """
     rejected = rejected or {}
     plans = []
     for index, item in enumerate(items):
@@ -110,7 +115,7 @@ def plan_payers(
             for name, messages in rejected[index].items():
                 plan.result.errors.setdefault(name, []).extend(messages)
         else:
-            plan.input_digest = item_digest(item)
+            plan.input_digest = digests[index] if digests else item_digest(item)
             _validate_payer(plan, item)
         plans.append(plan)
     flag_duplicates([plan.result for plan in plans])
@@ -146,16 +151,17 @@ def existing_payers(*, tenant: Tenant, external_ids: Sequence[str]) -> dict[str,
     return found
 
 
-def unchanged_payers(*, tenant: Tenant, items: Mapping[str, Mapping[str, Any]]) -> dict[str, int]:
-    """Of `items` (by external id), the payers this very item already made what is stored (row
-    and contacts, `payers.bulk.digest`): their ids by external id. Nothing is validated."""
-    stored = existing_payers(tenant=tenant, external_ids=list(items))
+def unchanged_payers(*, tenant: Tenant, digests: Mapping[str, bytes]) -> dict[str, int]:
+    """Of the payers given by external id with an item's input digest, those that this very item
+    already made what is stored (row and contacts, `payers.bulk.digest`): their ids by external
+    id. Nothing is validated."""
+    stored = existing_payers(tenant=tenant, external_ids=list(digests))
     candidates = [payer for payer in stored.values() if payer.import_digest]
     contacts = _contacts_by_payer(tenant, [payer.id for payer in candidates])
     unchanged = {}
     for payer in candidates:
         state = payer_state(payer, PAYER_FIELDS, contacts.get(payer.id, []))
-        if payer.import_digest == state_digest(item_digest(items[payer.external_id]), state):
+        if payer.import_digest == state_digest(digests[payer.external_id], state):
             unchanged[payer.external_id] = payer.id
     return unchanged
 
