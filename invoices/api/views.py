@@ -7,6 +7,7 @@ are booked through `record_payment`, which allocates them; they are never change
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -150,7 +151,9 @@ class InvoiceViewSet(LedgerViewSet):
     )
     @action(detail=False, methods=["post"])
     def bulk(self, request: Request) -> Response:
-        return run_bulk(request, item_serializer=InvoiceWriteSerializer(), upsert=upsert_invoices)
+        # An ERP resends its whole ledger nightly: items it sent before as they are skip validation.
+        upsert = partial(upsert_invoices, skip_unchanged=True)
+        return run_bulk(request, item_serializer=InvoiceWriteSerializer(), upsert=upsert)
 
     @extend_schema(
         summary="Cancel an invoice (credit note)",

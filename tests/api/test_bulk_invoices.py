@@ -144,3 +144,20 @@ def test_more_than_5000_items_are_refused_whole(api):
 
     assert response.status_code == 400
     assert "5000" in response.json()["items"][0]
+
+
+def test_items_sent_before_skip_validation_but_a_change_made_since_is_undone(api, tenant):
+    items = [with_payer(1, 1), with_payer(2, 1)]
+    api.post(URL, {"items": items}, format="json")
+    Invoice.objects.for_tenant(tenant).filter(external_id="FV/1/2026").update(due_date="2026-11-30")
+
+    response = api.post(URL, {"items": items}, format="json")
+
+    results = results_by_id(response)
+    assert [results[key]["result"] for key in ("FV/1/2026", "FV/2/2026")] == [
+        "updated",
+        "unchanged",
+    ]
+    invoice = Invoice.objects.for_tenant(tenant).get(external_id="FV/1/2026")
+    assert str(invoice.due_date) == "2026-10-15"
+    assert all(Invoice.objects.for_tenant(tenant).values_list("import_digest", flat=True))
