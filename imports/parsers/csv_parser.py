@@ -96,8 +96,8 @@ def _rows(lines: PhysicalLines, *, context: ParseContext) -> Iterator[ParsedRow]
             continue  # an empty line, or only delimiters
         if assembler is None:
             columns = resolve_columns(cells, context.column_mapping)
-            assembler, width = InvoiceAssembler(labels=columns.labels), len(cells)
-            read = assembler.defer if context.defer_invoices else assembler.build
+            assembler = InvoiceAssembler(labels=columns.labels, context=context)
+            width = len(cells)
             continue
         if len(cells) > width and any(cell.strip() for cell in cells[width:]):
             message = (
@@ -107,7 +107,7 @@ def _rows(lines: PhysicalLines, *, context: ParseContext) -> Iterator[ParsedRow]
             error = RowError(first, "", message, shorten(delimiter.join(cells)))
             yield ParsedRow(line=first, record=None, errors=[error])
             continue
-        yield read(columns.values(cells), line=first)
+        yield assembler.read(columns.values(cells), line=first)
 
 
 def _sample(line_iter: Iterator[str]) -> list[str]:

@@ -65,7 +65,7 @@ _TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 def parse(stream: BinaryIO, *, context: ParseContext) -> Iterator[ParsedRow]:
     """Yield one ParsedRow per non-empty line."""
     limit = context.max_field_bytes
-    assembler = InvoiceAssembler(labels=LABELS)
+    assembler = InvoiceAssembler(labels=LABELS, context=context)
     number = 0
     objects = 0
     while raw := stream.readline(limit + 1):
@@ -84,7 +84,7 @@ def parse(stream: BinaryIO, *, context: ParseContext) -> Iterator[ParsedRow]:
         if problem:
             yield _error(number, problem, raw)
             continue
-        yield _invoice(obj, assembler, line=number, defer=context.defer_invoices)
+        yield _invoice(obj, assembler, line=number)
     if not objects:
         raise FileRejected("the file holds no invoice: expected one JSON object per line")
 
@@ -108,7 +108,7 @@ def _load(raw: bytes) -> tuple[dict, str]:
     return obj, ""
 
 
-def _invoice(obj: dict, assembler: InvoiceAssembler, *, line: int, defer: bool) -> ParsedRow:
+def _invoice(obj: dict, assembler: InvoiceAssembler, *, line: int) -> ParsedRow:
     values = {key: obj.get(key) for key in INVOICE_KEYS}
     problems: list[RowError] = []
     payer = obj.get("payer")
@@ -123,7 +123,7 @@ def _invoice(obj: dict, assembler: InvoiceAssembler, *, line: int, defer: bool) 
     elif payer is not None:
         problems.append(RowError(line, "payer", "expected an object {…}", shorten(payer)))
     if not problems:
-        return (assembler.defer if defer else assembler.build)(values, line=line)
+        return assembler.read(values, line=line)
     parsed = assembler.build(values, line=line)
     return ParsedRow(line=line, record=None, errors=problems + parsed.errors)
 

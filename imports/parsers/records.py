@@ -16,6 +16,7 @@ from typing import TypeVar
 
 from imports.parsers.base import (
     InvoiceRecord,
+    ParseContext,
     ParsedRow,
     PayerRecord,
     PendingInvoice,
@@ -42,6 +43,7 @@ T = TypeVar("T")
 # Part of every raw digest (`RowDigests`): change it whenever the same values under the same
 # header would build a different record, so that no stored digest vouches for the old result.
 BUILD_VERSION = b"records/1"
+DEFAULTS = ParseContext()
 # The values an inline payer is built from (`_Row.payer`), for its own digest.
 PAYER_VALUES = (
     "payer_external_id",
@@ -89,11 +91,15 @@ class InvoiceAssembler:
     A row with a payer id but no payer name refers to a payer sent before (no inline payer).
     """
 
-    def __init__(self, *, labels: Mapping[str, str]) -> None:
+    def __init__(self, *, labels: Mapping[str, str], context: ParseContext = DEFAULTS) -> None:
         self._labels = labels
         self._first_line: dict[str, int] = {}
-        # The header is part of what a row means: the same cells under other labels differ.
-        self._salt = BUILD_VERSION + repr(sorted(labels.items())).encode()
+        # What else a row's values mean depends on, for its digests: the header (the same cells
+        # under other labels differ) and the client's default payment term (a row without a due
+        # date gets one from it when imported).
+        meaning = (sorted(labels.items()), context.default_payment_term_days)
+        self._salt = BUILD_VERSION + repr(meaning).encode()
+        self.read = self.defer if context.defer_invoices else self.build
 
     def defer(self, values: Mapping[str, object], *, line: int) -> ParsedRow:
         """The row as a `PendingInvoice` (built on demand) when its identity reads cleanly.

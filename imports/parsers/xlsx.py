@@ -119,7 +119,7 @@ def _rows(workbook: Any, *, context: ParseContext) -> Iterator[ParsedRow]:
     rows = sheet.iter_rows(values_only=True)
     header = _HeaderSearch(context.column_mapping)
     columns: ColumnMap | None = None
-    assembler = InvoiceAssembler(labels={})
+    assembler = InvoiceAssembler(labels={}, context=context)
     number = 0
     while True:
         try:
@@ -134,12 +134,12 @@ def _rows(workbook: Any, *, context: ParseContext) -> Iterator[ParsedRow]:
         if columns is None:
             columns = header.offer(cells)
             if columns is not None:
-                assembler = InvoiceAssembler(labels=columns.labels)
+                assembler = InvoiceAssembler(labels=columns.labels, context=context)
             continue
         values = columns.values(cells)
         for field in DATE_FIELDS:
             values[field] = _excel_date(values.get(field), workbook)
-        yield (assembler.defer if context.defer_invoices else assembler.build)(values, line=number)
+        yield assembler.read(values, line=number)
     if columns is None:
         raise header.refusal()
 

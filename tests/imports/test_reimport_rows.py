@@ -129,6 +129,25 @@ def test_a_row_missing_its_due_date_is_still_counted_on_a_reimport(swiezak, run_
     assert "1 invoice had no due date" in again.summary
 
 
+def test_a_row_without_due_date_is_checked_in_full_once_the_clients_term_changed(
+    swiezak, run_import
+):
+    lines = sample_lines()
+    cells = lines[1].split(";")
+    cells[2] = ""  # Termin płatności; issued on 29.10.2026
+    lines[1] = ";".join(cells)
+    run_import(swiezak, as_file(lines), name="no_due_date.csv")
+    swiezak.default_payment_term_days = 30
+    swiezak.save()
+
+    batch = run_import(swiezak, as_file(lines), name="no_due_date_again.csv")
+
+    assert (batch.updated_count, batch.unchanged_count) == (1, 39)
+    invoice = Invoice.objects.for_tenant(swiezak).get(external_id=cells[11])
+    assert str(invoice.due_date) == "2026-11-28"
+    assert "default term of 30 days" in batch.summary
+
+
 def read_ahead_threads() -> list[threading.Thread]:
     return [thread for thread in threading.enumerate() if thread.name == "import-read-ahead"]
 
