@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -58,6 +58,8 @@ from webhooks.services import publish_event
 logger = logging.getLogger(__name__)
 
 CHUNK_ROWS = 2000
+# The advisory-lock class of "one worker per batch" (agent: 7201).
+PROCESSING_LOCK_CLASS = 7_301
 # The cyclic garbage collector during a batch (see `_fewer_collections`).
 GC_THRESHOLDS = (100_000, 50, 100)
 
@@ -117,13 +119,48 @@ class Tally:
 def process_batch(
     *, batch: ImportBatch, on_progress: Callable[[int], None] | None = None
 ) -> ImportBatch:
-    """Apply a queued batch, all or nothing; a batch already taken or finished is left alone."""
-    claimed = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.QUEUED).update(
-        status=ImportBatch.Status.PROCESSING, started_at=timezone.now()
-    )
-    batch.refresh_from_db()
-    if not claimed:
-        return batch
+    """Apply a queued batch, all or nothing; a batch being processed or finished is left alone.
+
+    On PostgreSQL a batch left "processing" by a worker that died mid-file (its transaction rolled
+    back, its task delivered again) is taken over and processed from the start.
+    """
+    with _processing_lock(batch) as held:
+        claimable = [ImportBatch.Status.QUEUED]
+        if held is not None:
+            if not held:  # another worker is processing it right now
+                batch.refresh_from_db()
+                return batch
+            claimable.append(ImportBatch.Status.PROCESSING)  # nobody is: its worker died
+        claimed = ImportBatch.objects.filter(pk=batch.pk, status__in=claimable).update(
+            status=ImportBatch.Status.PROCESSING, started_at=timezone.now()
+        )
+        batch.refresh_from_db()
+        if not claimed:
+            return batch
+        return _process(batch, on_progress)
+
+
+@contextmanager
+def _processing_lock(batch: ImportBatch) -> Iterator[bool | None]:
+    """A session lock on the batch (PostgreSQL): True when held, False when another session holds
+    it; None where there are no such locks. A worker that dies releases it with its connection."""
+    if connection.vendor != "postgresql":
+        yield None
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [PROCESSING_LOCK_CLASS, batch.pk])
+        held = cursor.fetchone()[0]
+    try:
+        yield held
+    finally:
+        if held:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_advisory_unlock(%s, %s)", [PROCESSING_LOCK_CLASS, batch.pk]
+                )
+
+
+def _process(batch: ImportBatch, on_progress: Callable[[int], None] | None) -> ImportBatch:
     tally = Tally()
     try:
         with _fewer_collections(), transaction.atomic(), batch.file.open("rb") as stream:
@@ -151,7 +188,10 @@ def process_batch(
                 "nothing was imported. The operator has been notified."
             ) % {"error": type(error).__name__}
         return _finish(batch, ImportBatch.Status.FAILED, Tally(rows=tally.rows), summary)
-    refresh_statistics((Invoice, Payer, PayerContact), rows=tally.created + tally.updated)
+    try:
+        refresh_statistics((Invoice, Payer, PayerContact), rows=tally.created + tally.updated)
+    except DatabaseError:  # the batch is committed: a missed ANALYZE only slows the next one
+        logger.exception("ANALYZE after import batch %s failed", batch.pk)
     return _finish(batch, ImportBatch.Status.DONE, tally, _summary(batch, tally))
 
 
