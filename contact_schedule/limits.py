@@ -160,10 +160,11 @@ def nip_budget_sql(*, day: datetime.date, staged: str) -> tuple[str, list]:
 def limited_sql(
     *, tenant: Tenant, day: datetime.date, staged: str, per_payer: str, per_payer_params: list
 ) -> tuple[str, list]:
-    """`per_payer` (payer_id, channel, step_id, window_start, window_end, step_attempts) with the
-    limits applied: adds `deferred_reason` ('' when the task may go ahead), `start` (the window
-    start, later when the minimum interval since the last contact asks) and `attempts`.
-    Consumers are held to `Limits.consumer`, businesses to the client's limits."""
+    """`per_payer` (payer_id, channel, step_id, window_start, window_end, step_attempts,
+    consumer_start, consumer_end) with the limits applied: adds `deferred_reason` ('' when the
+    task may go ahead), `start` (the window start, later when the minimum interval since the last
+    contact asks) and `attempts`. Consumers are held to `Limits.consumer` and their own window
+    (deferred when the channel is closed to them that day), businesses to the client's."""
     limits = Limits.of(tenant)
     budget = limits.budget
     history, history_params = payer_history_sql(tenant=tenant, day=day, staged=staged)
@@ -179,8 +180,11 @@ def limited_sql(
     )
     # The first limit hit is the reason; checks go from the client's own to the operator's.
     sql = f"""
-        SELECT f.payer_id, f.channel, f.step_id, f.window_start, f.window_end,
+        SELECT f.payer_id, f.channel, f.step_id,
+            COALESCE(f.window_start, f.any_window_start) AS window_start,
+            COALESCE(f.window_end, f.any_window_end) AS window_end,
             CASE
+                WHEN f.window_start IS NULL THEN %s
                 WHEN f.contacts_today >= f.per_day THEN %s
                 WHEN f.contacts_week >= f.per_week THEN %s
                 WHEN f.channel = %s AND f.sms_week >= f.sms_per_week THEN %s
@@ -196,7 +200,12 @@ def limited_sql(
                                             %s - f.nip_calls_today))
                  ELSE 1 END AS attempts
         FROM (
-            SELECT p.*,
+            SELECT p.payer_id, p.channel, p.step_id, p.step_attempts,
+                   CASE WHEN lim.consumer = 1 THEN p.consumer_start ELSE p.window_start END
+                       AS window_start,
+                   CASE WHEN lim.consumer = 1 THEN p.consumer_end ELSE p.window_end END
+                       AS window_end,
+                   p.window_start AS any_window_start, p.window_end AS any_window_end,
                    lim.per_day, lim.per_week, lim.sms_per_week, lim.call_attempts, lim.min_hours,
                    COALESCE(h.contacts_today, 0) AS contacts_today,
                    COALESCE(h.contacts_week, 0) AS contacts_week,
@@ -224,6 +233,7 @@ def limited_sql(
         )
     ]
     params = [
+        Reason.CONSUMER_HOURS.value,
         Reason.CONTACTS_PER_DAY.value,
         Reason.CONTACTS_PER_WEEK.value,
         sms,

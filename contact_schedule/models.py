@@ -430,6 +430,7 @@ class ContactTask(TenantOwnedModel):
         CONTACTS_PER_WEEK = "per_week", _("Contacts per week")
         SMS_PER_WEEK = "sms_per_week", _("SMS per week")
         MIN_INTERVAL = "min_interval", _("Too soon after the last contact")
+        CONSUMER_HOURS = "consumer_hours", _("Outside consumers' contact hours")
         # Operator staff only: shown to a client it would hint at another client's contacts.
         OPERATOR_BUDGET = "budget", _("Operator budget for this NIP")
 

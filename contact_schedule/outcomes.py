@@ -358,7 +358,12 @@ def schedule_callback(
     contact (channel call, planned again); without a task that day a call task is created.
     """
     try:
-        start, end = window_at_or_after(tenant=tenant, channel=Channel.CALL, moment=at)
+        start, end = window_at_or_after(
+            tenant=tenant,
+            channel=Channel.CALL,
+            moment=at,
+            consumer=payer.kind == Payer.Kind.CONSUMER,
+        )
     except NoContactWindow as error:
         raise ValidationError({"callback_at": _("Calls have no contact window.")}) from error
     at = max(at, start)

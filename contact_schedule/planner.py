@@ -272,6 +272,8 @@ def _insert_tasks(*, tenant: Tenant, day: datetime.date, stages: list[Stage]) ->
         ("window_start", lambda s: ops.adapt_datetimefield_value(s.window_start)),
         ("window_end", lambda s: ops.adapt_datetimefield_value(s.window_end)),
         ("step_attempts", lambda s: s.step.attempts),
+        ("consumer_start", lambda s: ops.adapt_datetimefield_value(s.consumer_window_start)),
+        ("consumer_end", lambda s: ops.adapt_datetimefield_value(s.consumer_window_end)),
     ]
     deciding = [stage for stage in stages if stage.window_start is not None]
     if not deciding:

@@ -136,11 +136,38 @@ def schedule_version_for(*, tenant: Tenant, purpose: str) -> ScheduleVersion | N
     return None
 
 
-def contact_windows_for(*, tenant: Tenant) -> dict[str, ContactWindow]:
-    """Each contact channel's window for the client: its override, else the operator's."""
-    windows = {window.channel: window for window in ContactWindow.objects.operator_defaults()}
-    windows.update({window.channel: window for window in ContactWindow.objects.for_tenant(tenant)})
+def contact_windows_for(*, tenant: Tenant, consumer: bool = False) -> dict[str, ContactWindow]:
+    """Each contact channel's window for the client: its override, else the operator's.
+
+    For the client's consumers (`consumer`) an override only ever narrows: they get the gentler
+    of any two settings (DOMAIN.md §4), the hours both windows share (`narrowest_window`).
+    """
+    operator = {window.channel: window for window in ContactWindow.objects.operator_defaults()}
+    windows = dict(operator)
+    for window in ContactWindow.objects.for_tenant(tenant):
+        default = operator.get(window.channel)
+        windows[window.channel] = (
+            narrowest_window(window, default) if consumer and default else window
+        )
     return {channel: windows[channel] for channel in CONTACT_CHANNELS if channel in windows}
+
+
+def narrowest_window(one: ContactWindow, other: ContactWindow) -> ContactWindow:
+    """An unsaved window of the hours `one` and `other` share: the later start, the earlier end;
+    Saturdays only when both have them. Hours that do not overlap leave the day closed
+    (start ≥ end, which `contact_schedule.stages.day_hours` reads as no hours)."""
+    saturday_start = saturday_end = None
+    if one.has_saturday and other.has_saturday:
+        saturday_start = max(one.saturday_start, other.saturday_start)
+        saturday_end = min(one.saturday_end, other.saturday_end)
+    return ContactWindow(
+        tenant=one.tenant,
+        channel=one.channel,
+        weekday_start=max(one.weekday_start, other.weekday_start),
+        weekday_end=min(one.weekday_end, other.weekday_end),
+        saturday_start=saturday_start,
+        saturday_end=saturday_end,
+    )
 
 
 def contact_limits_for(*, tenant: Tenant) -> ContactLimits:

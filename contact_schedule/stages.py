@@ -38,6 +38,10 @@ class Stage:
     # mentioned in the payer's task, never decide it (such stages rank below all others).
     window_start: datetime.datetime | None
     window_end: datetime.datetime | None
+    # The consumers' window that day (`contact_windows_for(consumer=True)`); None when the
+    # channel is closed to them that day (a consumer's task then waits for a day it is open).
+    consumer_window_start: datetime.datetime | None
+    consumer_window_end: datetime.datetime | None
     counted_from: str = FROM_DUE_DATE
     # Deferred tasks of earlier days whose invoices at this step are carried into the day.
     carried: QuerySet[ContactTask] | None = None
@@ -48,16 +52,19 @@ def day_hours(
 ) -> tuple[datetime.time, datetime.time] | None:
     """A channel's hours on `day`: none on closed days, and never in the operator's quiet hours."""
     hours = window.hours_on(day)
-    if hours is None or not is_contact_day(day, saturday=window.has_saturday):
+    if hours is None or hours[0] >= hours[1]:
+        return None
+    if not is_contact_day(day, saturday=window.has_saturday):
         return None
     return clip_to_quiet_hours(hours, limits.budget)
 
 
-def open_windows(*, tenant: Tenant, day: datetime.date) -> dict[str, tuple]:
-    """The channels that may reach the client's payers on `day`, with their (start, end) times."""
+def open_windows(*, tenant: Tenant, day: datetime.date, consumer: bool = False) -> dict[str, tuple]:
+    """The channels that may reach the client's payers (its consumers: `consumer`) on `day`,
+    with their (start, end) times."""
     limits = Limits.of(tenant)
     found = {}
-    for channel, window in contact_windows_for(tenant=tenant).items():
+    for channel, window in contact_windows_for(tenant=tenant, consumer=consumer).items():
         hours = day_hours(window=window, day=day, limits=limits)
         if hours is not None:
             found[channel] = hours
@@ -75,6 +82,7 @@ def stages_due(
     """
     windows = contact_windows_for(tenant=tenant)
     hours_of = open_windows(tenant=tenant, day=day)
+    consumer_hours_of = open_windows(tenant=tenant, day=day, consumer=True)
     found: dict[int, dict] = {}
     for version, modes in _versions_by_mode(tenant=tenant).values():
         counted_from = (
@@ -109,18 +117,25 @@ def stages_due(
         step = fields["step"]
         return (step.channel in hours_of, step.offset_days, step.position)
 
+    def moments(hours: tuple | None) -> list[datetime.datetime | None]:
+        return [datetime.datetime.combine(day, t, tzinfo=tenant.zone) for t in hours or ()] or [
+            None,
+            None,
+        ]
+
     stages = []
     for rank, fields in enumerate(sorted(found.values(), key=advancement), start=1):
-        hours = hours_of.get(fields["step"].channel)
-        start, end = [
-            datetime.datetime.combine(day, t, tzinfo=tenant.zone) for t in hours or ()
-        ] or [None, None]
+        channel = fields["step"].channel
+        start, end = moments(hours_of.get(channel))
+        consumer_start, consumer_end = moments(consumer_hours_of.get(channel))
         stages.append(
             Stage(
                 rank=rank,
                 monitoring_modes=fields.pop("monitoring_modes", ()),
                 window_start=start,
                 window_end=end,
+                consumer_window_start=consumer_start if start else None,
+                consumer_window_end=consumer_end if start else None,
                 **fields,
             )
         )

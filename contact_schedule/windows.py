@@ -23,13 +23,14 @@ class NoContactWindow(LookupError):
 
 
 def window_at_or_after(
-    *, tenant: Tenant, channel: str, moment: datetime.datetime
+    *, tenant: Tenant, channel: str, moment: datetime.datetime, consumer: bool = False
 ) -> tuple[datetime.datetime, datetime.datetime]:
-    """The (start, end) of the window that is open at `moment`, else of the next one to open.
+    """The (start, end) of the window that is open at `moment`, else of the next one to open;
+    for a consumer (`consumer`), of the consumers' window.
 
     Both are aware datetimes in the client's time zone; Sundays and public holidays are skipped.
     """
-    window = contact_windows_for(tenant=tenant).get(channel)
+    window = contact_windows_for(tenant=tenant, consumer=consumer).get(channel)
     if window is None:
         raise NoContactWindow(channel)
     limits = Limits.of(tenant)
@@ -47,6 +48,10 @@ def window_at_or_after(
     raise NoContactWindow(channel)
 
 
-def is_inside_window(*, tenant: Tenant, channel: str, moment: datetime.datetime) -> bool:
-    start, end = window_at_or_after(tenant=tenant, channel=channel, moment=moment)
+def is_inside_window(
+    *, tenant: Tenant, channel: str, moment: datetime.datetime, consumer: bool = False
+) -> bool:
+    start, end = window_at_or_after(
+        tenant=tenant, channel=channel, moment=moment, consumer=consumer
+    )
     return start <= moment < end

@@ -60,7 +60,7 @@ def place_consultant_call(
     endpoint = consultant_endpoint(consultant)
     recipient = check_recipient(tenant=tenant, payer=payer, channel="call", recipient=to)
     now = now or timezone.now()
-    start, end = window_for(tenant=tenant, channel="call", moment=now)
+    start, end = window_for(tenant=tenant, channel="call", moment=now, payer=payer)
     if not start <= now < end:
         raise ValidationError(
             {

@@ -3,8 +3,8 @@
 Contact windows belong to the contact schedule, which sits above dunning (ARCHITECTURE.md): dunning
 may not import it. So the schedule registers its lookup here from `AppConfig.ready()`
 (`contact_schedule.apps`), and the outbox calls `window_for`. The lookup answers the window open
-at `moment`, else the next one, as (start, end) aware datetimes, and raises `LookupError` when the
-channel has no window at all.
+at `moment`, else the next one, as (start, end) aware datetimes — for consumers when asked
+(`consumer=True`) — and raises `LookupError` when the channel has no window at all.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ImproperlyConfigured
+
+from payers.models import Payer
 
 if TYPE_CHECKING:
     from tenants.models import Tenant
@@ -30,10 +32,12 @@ def register_window_lookup(lookup: WindowLookup) -> None:
 
 
 def window_for(
-    *, tenant: Tenant, channel: str, moment: datetime.datetime
+    *, tenant: Tenant, channel: str, moment: datetime.datetime, payer: Payer
 ) -> tuple[datetime.datetime, datetime.datetime]:
-    """(start, end) of `channel`'s window for `tenant` open at `moment`, else of the next one."""
+    """(start, end) of `channel`'s window for `payer` of `tenant` open at `moment`, else of the
+    next one (a consumer may have narrower hours than a business)."""
     if _lookup is None:
         # Sending without the window rules would break the contact policy: refuse loudly.
         raise ImproperlyConfigured("No contact-window lookup is registered (contact_schedule).")
-    return _lookup(tenant=tenant, channel=channel, moment=moment)
+    consumer = payer.kind == Payer.Kind.CONSUMER
+    return _lookup(tenant=tenant, channel=channel, moment=moment, consumer=consumer)

@@ -243,7 +243,9 @@ def _failed_fields(error: Exception) -> dict:
 
 
 def _next_window(message: Message, now: datetime.datetime) -> dict:
-    start, end = window_for(tenant=message.tenant, channel=message.channel, moment=now)
+    start, end = window_for(
+        tenant=message.tenant, channel=message.channel, moment=now, payer=message.payer
+    )
     # Not an attempt: the claim's count is given back.
     return {
         "status": Status.QUEUED,

@@ -97,7 +97,7 @@ def enqueue_message(
     recipient = check_recipient(tenant=tenant, payer=payer, channel=channel, recipient=recipient)
     now = now or timezone.now()
     try:
-        start, end = window_for(tenant=tenant, channel=channel, moment=now)
+        start, end = window_for(tenant=tenant, channel=channel, moment=now, payer=payer)
     except LookupError as error:
         raise ValidationError(
             {"channel": _("No contact window is set for %(channel)s.") % {"channel": channel}}
