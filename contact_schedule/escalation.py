@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,6 +28,7 @@ from contact_schedule.selectors import (
     outcome_rules_for,
     schedule_version_for,
 )
+from contact_schedule.stages import FROM_DUE_DATE, FROM_HANDOVER
 from invoices.models import ZERO, Invoice, PaymentAllocation
 from invoices.services import cancel_invoices
 from payers.models import Payer
@@ -58,21 +59,31 @@ def escalate(
     note: str = "",
     user: User | None = None,
 ) -> CollectionCase | None:
-    """Hand `invoices` (default: all the payer's unsettled ones) over to collection.
+    """Hand `invoices` over to collection: the invoices are marked escalated and monitoring ends
+    for them.
 
-    Invoices already escalated are left out; None when nothing is left to hand over. Until a
-    case is exported, the payer's later invoices escalated for the same reason join it: the
-    collection department gets one case per payer, not one per day.
+    Without `invoices` (an early trigger: broken promises, no contact data), the payer's invoices
+    that are overdue and monitored today: not those not yet due, nor those paused (a dispute the
+    client has still to decide, a promise pending, a pause the client set). Invoices already
+    escalated are left out; None when nothing is left to hand over. Until a case is exported, the
+    payer's later invoices escalated for the same reason join it: the collection department gets
+    one case per payer, not one per day.
     """
     if reason not in CollectionCase.Reason.values:
         raise ValidationError({"reason": _("Unknown escalation reason: %(r)s.") % {"r": reason}})
     if payer.tenant_id != tenant.pk:
         raise ValidationError({"payer": _("The payer belongs to another client.")})
-    candidates = Invoice.objects.for_tenant(tenant).filter(
-        payer=payer, status__in=Invoice.UNSETTLED
-    )
-    if invoices is not None:
-        candidates = candidates.filter(pk__in=[invoice.pk for invoice in invoices])
+    if invoices is None:
+        today = tenant_today(tenant)
+        candidates = monitored_invoices(tenant=tenant, day=today).filter(
+            payer=payer, due_date__lt=today
+        )
+    else:
+        candidates = Invoice.objects.for_tenant(tenant).filter(
+            payer=payer,
+            status__in=Invoice.UNSETTLED,
+            pk__in=[invoice.pk for invoice in invoices],
+        )
     escalated = Hold.objects.for_tenant(tenant).filter(
         kind=Hold.Kind.ESCALATED, lifted_at__isnull=True, invoice__isnull=False
     )
@@ -89,6 +100,10 @@ def escalate(
         .first()
     ) or CollectionCase.objects.create(tenant=tenant, payer=payer, reason=reason, note=note)
     case.invoices.add(*chosen)
+    # Marked for the client's ledger and API; `settled_status` keeps it while money is owed.
+    Invoice.objects.for_tenant(tenant).filter(pk__in=[invoice.pk for invoice in chosen]).update(
+        status=Invoice.Status.ESCALATED, updated_at=timezone.now()
+    )
     holds.pause_invoices(
         tenant=tenant,
         payer=payer,
@@ -102,8 +117,9 @@ def escalate(
     return case
 
 
-def escalation_offsets(*, tenant: Tenant) -> dict[str, int]:
-    """Per monitoring mode, the offset (days after the due date) of its schedule's escalation."""
+def escalation_offsets(*, tenant: Tenant) -> dict[str, tuple[int, str]]:
+    """Per monitoring mode, the offset in days of its schedule's escalation step, and what it
+    counts from: the due date, or (an express schedule) the hand-over day, as the planner does."""
     offsets = {}
     for mode in Invoice.MonitoringMode.values:
         version = schedule_version_for(tenant=tenant, purpose=mode)
@@ -111,7 +127,9 @@ def escalation_offsets(*, tenant: Tenant) -> dict[str, int]:
             continue
         steps = [step for step in version.steps.all() if step.channel == Channel.ESCALATION]
         if steps:
-            offsets[mode] = min(step.offset_days for step in steps)
+            express = version.template.purpose == Invoice.MonitoringMode.SINGLE
+            counted_from = FROM_HANDOVER if express else FROM_DUE_DATE
+            offsets[mode] = (min(step.offset_days for step in steps), counted_from)
     return offsets
 
 
@@ -119,10 +137,16 @@ def escalate_overdue(*, tenant: Tenant, day: datetime.date) -> list[CollectionCa
     """Monitored invoices past their schedule's escalation step go to collection, one case per
     payer. Paused invoices wait for their pause to end (a pending promise is given its chance)."""
     by_payer: dict[int, list[Invoice]] = defaultdict(list)
-    for mode, offset in escalation_offsets(tenant=tenant).items():
-        overdue = monitored_invoices(tenant=tenant, day=day).filter(
-            monitoring_mode=mode, due_date__lte=day - datetime.timedelta(days=offset)
-        )
+    for mode, (offset, counted_from) in escalation_offsets(tenant=tenant).items():
+        last_day = day - datetime.timedelta(days=offset)
+        if counted_from == FROM_HANDOVER:  # handed over on `last_day` or before, local time
+            next_midnight = datetime.datetime.combine(
+                last_day + datetime.timedelta(days=1), datetime.time(), tzinfo=tenant.zone
+            )
+            reached = Q(created_at__lt=next_midnight)
+        else:
+            reached = Q(due_date__lte=last_day)
+        overdue = monitored_invoices(tenant=tenant, day=day).filter(reached, monitoring_mode=mode)
         for invoice in overdue.select_related("payer").order_by("payer_id", "due_date"):
             by_payer[invoice.payer_id].append(invoice)
     cases = []

@@ -33,18 +33,18 @@ def document_kind(*, channel: str, message_template: str) -> str:
 
 
 def letter_jobs(*, tenant: Tenant, day: datetime.date) -> list[LetterJob]:
-    """One job per letter task of the client's day (not cancelled)."""
+    """One job per letter task of the client's day that is to go out.
+
+    Not a task the limits deferred: its letter goes with the payer's later task that carries it
+    (rendered now, it would go out twice). Done ones too: a rerun then counts their stored
+    letters as already rendered.
+    """
     tasks = list(
         ContactTask.objects.for_tenant(tenant)
         .filter(
             planned_date=day,
             channel__in=LETTER_CHANNELS,
-            # Done ones too: a rerun then counts their stored letters as already rendered.
-            state__in=(
-                ContactTask.State.PLANNED,
-                ContactTask.State.DEFERRED,
-                ContactTask.State.DONE,
-            ),
+            state__in=(ContactTask.State.PLANNED, ContactTask.State.DONE),
         )
         .select_related("step")
         .order_by("id")

@@ -8,6 +8,7 @@ import csv
 import datetime
 import io
 import json
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group
@@ -18,11 +19,19 @@ from django.utils.translation import gettext
 
 from contact_schedule import tasks
 from contact_schedule.collection_export import export_cases
-from contact_schedule.escalation import escalate, escalate_overdue, run_daily_checks
+from contact_schedule.escalation import (
+    escalate,
+    escalate_overdue,
+    escalation_offsets,
+    run_daily_checks,
+)
+from contact_schedule.holds import pause_invoices
 from contact_schedule.models import CollectionCase, ContactTask, Hold
 from contact_schedule.outcomes import record_outcome
 from contact_schedule.planner import plan_day
 from contact_schedule.selectors import clients_due_for_outcome_checks, monitored_invoices
+from invoices.bulk import upsert_invoices
+from invoices.models import Invoice
 from tenants.roles import OperatorRole
 from tenants.selectors import tenant_today
 from tenants.services import create_operator_user
@@ -314,3 +323,60 @@ def test_the_admin_action_refuses_cases_of_two_clients_at_once(
 def test_every_list_opens(manager_client, model):
     response = manager_client.get(reverse(f"admin:contact_schedule_{model}_changelist"))
     assert response.status_code == 200
+
+
+def test_escalated_invoices_are_marked_and_an_erps_update_keeps_the_mark(tenant):
+    day = D(2027, 3, 1)
+    invoice = due_on(PayerFactory(tenant=tenant), day - 90 * DAY, external_id="FV/90")
+
+    escalate_overdue(tenant=tenant, day=day)
+    invoice.refresh_from_db()
+    assert invoice.status == Invoice.Status.ESCALATED
+
+    partly = upsert_invoices(
+        tenant=tenant, items=[{"external_id": "FV/90", "outstanding_amount": Decimal("1.00")}]
+    )
+    invoice.refresh_from_db()
+    assert (partly.results[0].result, invoice.status) == ("updated", Invoice.Status.ESCALATED)
+    upsert_invoices(
+        tenant=tenant, items=[{"external_id": "FV/90", "outstanding_amount": Decimal("0.00")}]
+    )
+    invoice.refresh_from_db()
+    assert invoice.status == Invoice.Status.PAID
+
+
+def test_an_express_invoice_escalates_counting_from_its_hand_over_day(tenant):
+    offset, _counted_from = escalation_offsets(tenant=tenant)[Invoice.MonitoringMode.SINGLE]
+    handed_over = D(2027, 3, 1)
+    payer = PayerFactory(tenant=tenant)
+    # Long overdue when handed over: express monitoring starts that day all the same.
+    express = due_on(payer, handed_over - 200 * DAY, monitoring_mode=Invoice.MonitoringMode.SINGLE)
+    noon = datetime.datetime.combine(handed_over, datetime.time(12), tzinfo=tenant.zone)
+    Invoice.objects.filter(pk=express.pk).update(created_at=noon)
+
+    assert escalate_overdue(tenant=tenant, day=handed_over + (offset - 1) * DAY) == []
+    (case,) = escalate_overdue(tenant=tenant, day=handed_over + offset * DAY)
+    assert list(case.invoices.all()) == [express]
+
+
+def test_an_early_trigger_takes_only_the_overdue_undisputed_invoices(tenant):
+    today = tenant_today(tenant)
+    payer = PayerFactory(tenant=tenant)
+    overdue = due_on(payer, today - 20 * DAY)
+    not_yet_due = due_on(payer, today + 5 * DAY)
+    disputed = due_on(payer, today - 30 * DAY)
+    pause_invoices(
+        tenant=tenant,
+        payer=payer,
+        invoices=[disputed],
+        kind=Hold.Kind.DISPUTE,
+        reason="Quality",
+        ends_on=None,
+    )
+
+    case = escalate(tenant=tenant, payer=payer, reason=CollectionCase.Reason.BROKEN_PROMISES)
+
+    assert list(case.invoices.all()) == [overdue]
+    not_yet_due.refresh_from_db()
+    assert not_yet_due.status == Invoice.Status.OPEN
+    assert list(monitored_invoices(tenant=tenant, day=today)) == [not_yet_due]

@@ -69,6 +69,18 @@ def test_the_days_letter_tasks_become_jobs_with_their_invoices(planned_day):
     assert all(len(job.invoice_ids) == 1 for job in jobs)  # the task's invoice, not FV/9/2026
 
 
+def test_a_letter_the_limits_deferred_waits_for_the_task_that_carries_it(planned_day):
+    tenant, payers = planned_day
+    ContactTask.objects.for_tenant(tenant).filter(payer=payers[0]).update(
+        state=ContactTask.State.DEFERRED,
+        deferred_reason=ContactTask.DeferralReason.CONTACTS_PER_WEEK,
+    )
+
+    jobs = letter_jobs(tenant=tenant, day=letters.DAY)
+
+    assert [job.payer_id for job in jobs] == [payers[1].pk]
+
+
 def test_render_here_counts_and_a_rerun_renders_nothing_new(planned_day):
     tenant, _payers = planned_day
     seen = []
