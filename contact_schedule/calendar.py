@@ -71,14 +71,29 @@ def move_to_contact_day(
 
 
 def scheduled_day(
-    due_date: datetime.date, *, offset: int, business_days: bool, saturday: bool = False
+    due_date: datetime.date,
+    *,
+    offset: int,
+    business_days: bool,
+    saturday: bool = False,
+    legal_deadline: bool = True,
 ) -> datetime.date:
-    """The contact day of a step `offset` days from `due_date` (business or calendar days)."""
+    """The contact day of a step `offset` days from `due_date` (business or calendar days).
+
+    A step after the due date counts from the day the payment is legally late: a due date on a
+    Saturday, Sunday or public holiday ends on the next business day (Civil Code art. 115, as
+    for interest: DOMAIN.md §1), so an invoice due on 26 December (a holiday) is not called
+    "overdue" on the 28th, its real due day. A step before it counts from the due date as
+    written: a reminder then comes, if anything, earlier. `legal_deadline=False` counts from
+    `due_date` as given (an express schedule counts from the hand-over day, not a deadline).
+    """
+    moves = legal_deadline and offset > 0 and not is_business_day(due_date)
+    base = next_business_day(due_date) if moves else due_date
     if business_days:
-        day = add_business_days(due_date, offset)
+        day = add_business_days(base, offset)
     else:
-        day = due_date + datetime.timedelta(days=offset)
-    return move_to_contact_day(day, due_date=due_date, saturday=saturday)
+        day = base + datetime.timedelta(days=offset)
+    return move_to_contact_day(day, due_date=base, saturday=saturday)
 
 
 # A move never crosses more closed days than this (Christmas with a weekend: 24–27 December is
@@ -88,7 +103,12 @@ _MAX_CALENDAR_DAYS_PER_BUSINESS_DAY = 3
 
 
 def due_dates_scheduled_on(
-    day: datetime.date, *, offset: int, business_days: bool, saturday: bool = False
+    day: datetime.date,
+    *,
+    offset: int,
+    business_days: bool,
+    saturday: bool = False,
+    legal_deadline: bool = True,
 ) -> list[datetime.date]:
     """Every due date whose step (`offset`, moved by the rule) falls on `day`, ascending.
 
@@ -105,5 +125,12 @@ def due_dates_scheduled_on(
     return [
         due
         for due in candidates
-        if scheduled_day(due, offset=offset, business_days=business_days, saturday=saturday) == day
+        if scheduled_day(
+            due,
+            offset=offset,
+            business_days=business_days,
+            saturday=saturday,
+            legal_deadline=legal_deadline,
+        )
+        == day
     ]

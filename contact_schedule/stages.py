@@ -98,6 +98,7 @@ def stages_due(
                     offset=step.offset_days,
                     business_days=step.business_days,
                     saturday=windows[step.channel].has_saturday,
+                    legal_deadline=counted_from == FROM_DUE_DATE,
                 )
                 if due_dates:
                     found[step.pk] = {

@@ -131,3 +131,19 @@ def test_due_dates_scheduled_on_is_the_exact_inverse_of_scheduled_day(offset, bu
 def test_nothing_is_scheduled_on_a_closed_day():
     for closed in (D(2026, 12, 24), D(2026, 12, 27), D(2027, 3, 29)):
         assert due_dates_scheduled_on(closed, offset=7, business_days=False, saturday=True) == []
+
+
+def test_steps_after_a_due_date_on_a_day_off_count_from_the_legal_deadline():
+    # Due on Saturday 26 December 2026 (a holiday): payable until Monday the 28th (art. 115 KC),
+    # so the day-after SMS is on the 29th, not on the 28th, the real due day.
+    assert scheduled_day(D(2026, 12, 26), offset=1, business_days=False, saturday=True) == D(
+        2026, 12, 29
+    )
+    # Due on Saturday 5 December: +3 from Monday the 7th.
+    assert scheduled_day(D(2026, 12, 5), offset=3, business_days=False) == D(2026, 12, 10)
+    # A reminder before the due date still counts from the date written.
+    assert scheduled_day(D(2026, 12, 26), offset=-3, business_days=True) == D(2026, 12, 21)
+    # An express schedule counts from the hand-over day, which is no deadline.
+    assert scheduled_day(D(2026, 12, 5), offset=3, business_days=False, legal_deadline=False) == D(
+        2026, 12, 8
+    )

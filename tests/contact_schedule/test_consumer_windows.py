@@ -99,7 +99,7 @@ def test_a_saturday_only_the_client_opens_defers_its_consumers_to_monday(tenant)
     )
     business, consumer = payers(tenant)
     for payer in (business, consumer):
-        due(payer, SATURDAY - datetime.timedelta(days=7))  # +7: the call, on Saturday
+        due(payer, SATURDAY - datetime.timedelta(days=3))  # +3: the call, on Saturday
 
     plan_day(tenant=tenant, day=SATURDAY)
 
@@ -116,12 +116,15 @@ def test_a_saturday_only_the_client_opens_defers_its_consumers_to_monday(tenant)
     plan_day(tenant=tenant, day=MONDAY)
 
     monday = ContactTask.objects.for_tenant(tenant).get(payer=consumer, planned_date=MONDAY)
+    # Carried, not dropped; Monday is +5, whose voice message is the more advanced contact.
     assert (monday.channel, monday.state, hours(monday)) == (
-        "call",
+        "voice",
         ContactTask.State.PLANNED,
-        (H(8), H(20)),
+        (H(9), H(19)),
     )
     assert monday.invoices.count() == 1
+    saturday[consumer].refresh_from_db()
+    assert saturday[consumer].deferred_to == MONDAY
 
 
 def test_the_outbox_holds_a_consumers_message_to_the_consumers_hours(tenant):
