@@ -78,15 +78,18 @@ def plan_day(
     tenant: Tenant,
     day: datetime.date | None = None,
     payer_ids: Collection[int] | None = None,
+    take_turns: bool = True,
 ) -> PlanResult:
     """Write the client's contact tasks for `day` (default: today in its zone); idempotent.
 
-    `payer_ids` plans only those payers (an express hand-over during the day).
+    `payer_ids` plans only those payers (an express hand-over during the day). Plans that commit
+    take turns across clients (the operator's budget per NIP counts them all); a plan that is
+    rolled back anyway (a simulation, `take_turns=False`) need not hold the others up.
     """
     day = day or tenant_today(tenant)
     tasks_created = invoices_covered = 0
     with transaction.atomic():
-        _postgresql_settings()
+        _postgresql_settings(take_turns=take_turns)
         deferral.defer_past_tasks(tenant=tenant, day=day)
         carried = deferral.tasks_to_carry(
             tenant=tenant,
@@ -119,7 +122,7 @@ def plan_day(
     )
 
 
-def _postgresql_settings() -> None:
+def _postgresql_settings(*, take_turns: bool) -> None:
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
@@ -130,7 +133,8 @@ def _postgresql_settings() -> None:
         cursor.execute("SET LOCAL synchronous_commit = off")
         # The operator's budget counts every client's tasks for a NIP: two clients planned at
         # once must not both see the other's day as empty, so plans take turns.
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('contact_schedule.plan_day'))")
+        if take_turns:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('contact_schedule.plan_day'))")
 
 
 def _postgresql_analyze(table: str) -> None:

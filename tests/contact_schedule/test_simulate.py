@@ -11,8 +11,10 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 
 from contact_schedule.models import CollectionCase, ContactTask, Hold, Outcome
+from contact_schedule.simulation import simulate
 from invoices.models import Invoice, Payment
 from tests.factories import InvoiceFactory, PayerContactFactory, PayerFactory
 
@@ -136,3 +138,22 @@ def test_bad_options_are_named(tenant, options, message):
         options = ["--tenant", tenant.slug, *options]
     with pytest.raises(CommandError, match=message):
         call_command("simulate", *options, stdout=io.StringIO(), stderr=io.StringIO())
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner lock")
+def test_a_simulation_does_not_hold_up_the_clients_real_plans(ledger):
+    """The real plans of all clients take turns on a lock; a simulation, rolled back anyway,
+    never takes it, so a long what-if run cannot make the nightly planning wait."""
+    held = []
+
+    def advisory_locks(_summary) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_locks"
+                " WHERE locktype = 'advisory' AND pid = pg_backend_pid()"
+            )
+            held.append(cursor.fetchone()[0])
+
+    simulate(tenant=ledger, start=START, days=5, seed=1, on_day=advisory_locks)
+
+    assert held == [0] * 5
