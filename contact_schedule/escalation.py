@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,7 +31,7 @@ from contact_schedule.selectors import (
 from contact_schedule.stages import FROM_DUE_DATE, FROM_HANDOVER
 from invoices.models import ZERO, Invoice, PaymentAllocation
 from invoices.services import cancel_invoices
-from payers.models import Payer
+from payers.models import Payer, PayerContact
 from tenants.models import Tenant, User
 from tenants.selectors import tenant_today
 
@@ -58,6 +58,7 @@ def escalate(
     invoices: Sequence[Invoice] | None = None,
     note: str = "",
     user: User | None = None,
+    day: datetime.date | None = None,
 ) -> CollectionCase | None:
     """Hand `invoices` over to collection: the invoices are marked escalated and monitoring ends
     for them.
@@ -74,7 +75,7 @@ def escalate(
     if payer.tenant_id != tenant.pk:
         raise ValidationError({"payer": _("The payer belongs to another client.")})
     if invoices is None:
-        today = tenant_today(tenant)
+        today = day or tenant_today(tenant)
         candidates = monitored_invoices(tenant=tenant, day=today).filter(
             payer=payer, due_date__lt=today
         )
@@ -275,11 +276,41 @@ def resolve_dispute(
 # --- the day's checks ---------------------------------------------------------------------------
 
 
+def escalate_unreachable(*, tenant: Tenant, day: datetime.date) -> list[CollectionCase]:
+    """Payers with overdue monitored invoices and no valid contact data — no phone number or
+    e-mail address that is neither marked wrong nor objected to — go to collection: monitoring
+    cannot reach them (an early trigger of the issue; a wrong number that was the payer's last
+    contact triggers it at once, `outcomes._wrong_number`)."""
+    usable = PayerContact.objects.for_tenant(tenant).filter(
+        payer=OuterRef("payer_id"), is_wrong=False, opted_out_at__isnull=True
+    )
+    unreachable = (
+        monitored_invoices(tenant=tenant, day=day)
+        .filter(due_date__lt=day)
+        .exclude(Exists(usable))
+        .values("payer_id")
+    )
+    cases = []
+    for payer in Payer.objects.for_tenant(tenant).filter(pk__in=unreachable).order_by("pk"):
+        case = escalate(
+            tenant=tenant,
+            payer=payer,
+            reason=CollectionCase.Reason.NO_CONTACT_DATA,
+            note=_("No phone number or e-mail address to contact the payer."),
+            day=day,
+        )
+        if case is not None:
+            cases.append(case)
+    return cases
+
+
 def run_daily_checks(*, tenant: Tenant, day: datetime.date | None = None) -> DailyChecks:
-    """The client's daily outcome work (beat, per tenant): promises, then escalation."""
+    """The client's daily outcome work (beat, per tenant): promises, then escalation of payers
+    out of reach and of invoices past the schedule's escalation step."""
     day = day or tenant_today(tenant)
     kept, broken = check_promises(tenant=tenant, day=day)
     before = CollectionCase.objects.for_tenant(tenant).count()
+    escalate_unreachable(tenant=tenant, day=day)
     escalate_overdue(tenant=tenant, day=day)
     created = CollectionCase.objects.for_tenant(tenant).count() - before
     return DailyChecks(day=day, promises_kept=kept, promises_broken=broken, cases_created=created)

@@ -26,7 +26,12 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from contact_schedule.escalation import check_promises, escalate_overdue, resolve_dispute
+from contact_schedule.escalation import (
+    check_promises,
+    escalate_overdue,
+    escalate_unreachable,
+    resolve_dispute,
+)
 from contact_schedule.models import Channel, CollectionCase, ContactTask, Outcome
 from contact_schedule.outcomes import record_outcome
 from contact_schedule.planner import plan_day
@@ -221,6 +226,7 @@ class _Run:
         self._pay(day, summary)
         self._decide_disputes(day)
         summary.promises_kept, summary.promises_broken = check_promises(tenant=self.tenant, day=day)
+        escalate_unreachable(tenant=self.tenant, day=day)
         escalate_overdue(tenant=self.tenant, day=day)
         # Rolled back at the end: it need not make the clients' real plans wait for it.
         plan_day(tenant=self.tenant, day=day, take_turns=False)

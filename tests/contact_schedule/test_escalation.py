@@ -380,3 +380,22 @@ def test_an_early_trigger_takes_only_the_overdue_undisputed_invoices(tenant):
     not_yet_due.refresh_from_db()
     assert not_yet_due.status == Invoice.Status.OPEN
     assert list(monitored_invoices(tenant=tenant, day=today)) == [not_yet_due]
+
+
+def test_a_payer_out_of_reach_goes_to_collection_at_the_daily_check(tenant):
+    today = tenant_today(tenant)
+    silent, wrong, reachable = (PayerFactory(tenant=tenant) for _ in range(3))
+    PayerContactFactory(payer=wrong, is_wrong=True)
+    PayerContactFactory(payer=reachable)
+    overdue = {payer: due_on(payer, today - 2 * DAY) for payer in (silent, wrong, reachable)}
+    not_yet_due = due_on(silent, today + 10 * DAY)
+
+    first = run_daily_checks(tenant=tenant, day=today)
+    again = run_daily_checks(tenant=tenant, day=today)
+
+    cases = CollectionCase.objects.for_tenant(tenant)
+    assert (first.cases_created, again.cases_created) == (2, 0)
+    assert {case.payer for case in cases} == {silent, wrong}
+    assert {case.reason for case in cases} == {CollectionCase.Reason.NO_CONTACT_DATA}
+    assert list(cases.get(payer=silent).invoices.all()) == [overdue[silent]]
+    assert set(monitored_invoices(tenant=tenant, day=today)) == {overdue[reachable], not_yet_due}
