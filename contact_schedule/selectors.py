@@ -196,18 +196,31 @@ def planning_hour(*, tenant: Tenant) -> int:
     return min(import_hour + 1 + PLANNER_DELAY_HOURS, 23)
 
 
+def plans_the_next_day(*, tenant: Tenant) -> bool:
+    """Whether the client's planning hour comes after its contact windows have closed (an evening
+    import): its plan is then for the next day, as a plan for a day already over would defer
+    every contact to the day after. Fixed per client (not per day), so no day is skipped."""
+    windows = contact_windows_for(tenant=tenant).values()
+    latest = max((window.weekday_end for window in windows), default=None)
+    return latest is not None and datetime.time(planning_hour(tenant=tenant)) >= latest
+
+
 def clients_due_for_planning(
     *, now: datetime.datetime | None = None
 ) -> list[tuple[Tenant, datetime.date]]:
-    """Active clients whose planning hour has come today (their zone) and whose day is unplanned."""
+    """Active clients whose planning hour has come today (their zone) and whose day is unplanned:
+    today, or tomorrow for a client planned after its windows close (`plans_the_next_day`)."""
     now = now or timezone.now()
     due = []
     for tenant in Tenant.objects.filter(status=Tenant.Status.ACTIVE).order_by("pk"):
         local = timezone.localtime(now, tenant.zone)
         if local.hour < planning_hour(tenant=tenant):
             continue
-        if not PlannerRun.objects.for_tenant(tenant).filter(planned_date=local.date()).exists():
-            due.append((tenant, local.date()))
+        day = local.date()
+        if plans_the_next_day(tenant=tenant):
+            day += datetime.timedelta(days=1)
+        if not PlannerRun.objects.for_tenant(tenant).filter(planned_date=day).exists():
+            due.append((tenant, day))
     return due
 
 

@@ -35,6 +35,16 @@ def test_without_import_settings_the_default_import_hour_applies(tenant):
     assert clients_due_for_planning(now=warsaw(4, 0)) == [(tenant, DAY)]
 
 
+def test_a_client_importing_in_the_evening_is_planned_for_the_next_day(tenant):
+    # Planned from 21:00, after every contact window has closed (calls until 20:00).
+    ImportSettings.objects.create(tenant=tenant, import_hour=19)
+
+    assert clients_due_for_planning(now=warsaw(20, 59)) == []
+    assert clients_due_for_planning(now=warsaw(21, 0)) == [(tenant, DAY + datetime.timedelta(1))]
+    services.plan_scheduled_day(tenant=tenant, day=DAY + datetime.timedelta(1))
+    assert clients_due_for_planning(now=warsaw(23, 30)) == []
+
+
 def test_suspended_clients_and_planned_days_are_not_due(tenant, other_tenant):
     other_tenant.status = Tenant.Status.SUSPENDED
     other_tenant.save()
