@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -127,5 +128,34 @@ def lift_hold(*, tenant: Tenant, hold: Hold, user: User | None = None) -> Hold:
             {"hold": _("An escalated invoice is with the collection department; it stays there.")}
         )
     lift_holds(tenant=tenant, holds_qs=Hold.objects.filter(pk=hold.pk), user=user)
+    if hold.kind == Hold.Kind.DISPUTE and hold.invoice_id is not None:
+        # Resumed without the client's decision: owed again like any other invoice.
+        end_dispute_status(tenant=tenant, invoice_ids=[hold.invoice_id])
     hold.refresh_from_db()
     return hold
+
+
+def mark_disputed(*, tenant: Tenant, invoice_ids: Iterable[int]) -> None:
+    """Disputed invoices say so in the client's ledger and API, and no payment demand lists
+    them (`dunning.documents.content`); `settled_status` keeps the mark while money is owed."""
+    Invoice.objects.for_tenant(tenant).filter(
+        pk__in=list(invoice_ids), status__in=(Invoice.Status.OPEN, Invoice.Status.PARTIALLY_PAID)
+    ).update(status=Invoice.Status.DISPUTED, updated_at=timezone.now())
+
+
+def end_dispute_status(*, tenant: Tenant, invoice_ids: Iterable[int]) -> None:
+    """Disputed invoices back to open or partly paid (by what is still owed), unless another
+    dispute of theirs is still paused for the client's decision."""
+    still_disputed = Hold.objects.for_tenant(tenant).filter(
+        kind=Hold.Kind.DISPUTE, lifted_at__isnull=True, invoice_id=OuterRef("pk")
+    )
+    partly_paid = Q(outstanding_amount__lt=F("gross_amount"))
+    Invoice.objects.for_tenant(tenant).filter(
+        pk__in=list(invoice_ids), status=Invoice.Status.DISPUTED
+    ).exclude(Exists(still_disputed)).update(
+        status=Case(
+            When(partly_paid, then=Value(Invoice.Status.PARTIALLY_PAID)),
+            default=Value(Invoice.Status.OPEN),
+        ),
+        updated_at=timezone.now(),
+    )

@@ -285,6 +285,7 @@ def _dispute(*, outcome: Outcome, invoices: list[Invoice], contact: PayerContact
         outcome=outcome,
         user=outcome.user,
     )
+    holds.mark_disputed(tenant=outcome.tenant, invoice_ids=[invoice.pk for invoice in invoices])
 
 
 def _already_paid(

@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from contact_schedule.escalation import check_promises, resolve_dispute
+from contact_schedule.holds import lift_hold
 from contact_schedule.models import CollectionCase, ContactTask, Hold, Outcome, OutcomeRules
 from contact_schedule.outcomes import record_outcome
 from contact_schedule.selectors import (
@@ -18,6 +19,7 @@ from contact_schedule.selectors import (
     outcomes_of,
     sales_disturbances,
 )
+from dunning.documents.content import demanded_invoices
 from invoices.models import Invoice
 from invoices.services import record_payment
 from tenants.selectors import tenant_today
@@ -332,3 +334,29 @@ def test_other_outcomes_are_recorded_without_pausing(tenant, payer, today, kind)
 def test_outcomes_of_is_scoped_to_the_client(tenant, other_tenant, payer, today):
     record_outcome(tenant=tenant, payer=payer, kind="reached", source="agent")
     assert outcomes_of(tenant=other_tenant, payer=payer).count() == 0
+
+
+def test_a_disputed_invoice_is_marked_and_left_out_of_payment_demands(tenant, payer, today):
+    disputed, other = overdue(payer, today), overdue(payer, today)
+
+    dispute(tenant, payer, [disputed])
+
+    disputed.refresh_from_db()
+    other.refresh_from_db()
+    assert (disputed.status, other.status) == (Invoice.Status.DISPUTED, Invoice.Status.OPEN)
+    assert demanded_invoices(payer=payer, day=today) == [other]
+
+
+def test_a_dispute_pause_lifted_by_hand_makes_the_invoice_owed_again(tenant, payer, today):
+    disputed = overdue(payer, today)
+    record_payment(
+        tenant=tenant, payer=payer, invoice=disputed, amount=Decimal("100.00"), paid_on=today
+    )
+    dispute(tenant, payer, [disputed])
+    pause = Hold.objects.for_tenant(tenant).get(kind=Hold.Kind.DISPUTE)
+
+    lift_hold(tenant=tenant, hold=pause)
+
+    disputed.refresh_from_db()
+    assert disputed.status == Invoice.Status.PARTIALLY_PAID
+    assert monitored_on(tenant, today) == {disputed.pk}
